@@ -1,0 +1,34 @@
+"""Settings for the test suite (pytest). The database is SQLite unless DATABASE_URL is set."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES, TEMPLATES
+
+SECRET_KEY = "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+AUDIT_HMAC_KEY = "test-only-audit-key"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+SITE_URL = "http://testserver"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so the live server and browser tests share it.
+    DATABASES["default"]["NAME"] = BASE_DIR / "var" / "test.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+
+# Missing template variables fail loudly in tests.
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE[%s]"
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+
+# Tasks run in-process so a test sees the effect of what it triggers; the
+# database backend and its worker have tests of their own.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+EMAIL_HOST = "127.0.0.1"
+EMAIL_PORT = 0  # Tests that send mail start a real SMTP server and set the port.
+# Serve static files from the app folders without collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

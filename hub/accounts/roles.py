@@ -1,0 +1,76 @@
+"""Roles from DESIGN.md, each a permission group.
+
+A role lists permissions as "app_label.codename". Permissions of capabilities
+not built yet are skipped until their app exists, so the list can say the
+whole intent now.
+"""
+
+
+class Role:
+    CAMPAIGN_COORDINATOR = "Campaign coordinator"
+    TRAINER = "Trainer"
+    PRACTITIONER = "Practitioner"
+    HUB_OFFICER = "Hub officer"
+    PARTNERSHIP_ANALYST = "Partnership analyst"
+    ADMINISTRATOR = "Administrator"
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.CAMPAIGN_COORDINATOR: [
+        "campaigns.view_campaign",
+        "campaigns.add_campaign",
+        "campaigns.change_campaign",
+        "campaigns.delete_campaign",
+        "campaigns.publish_campaign",
+        "campaigns.view_reportingchannel",
+        "campaigns.add_reportingchannel",
+        "campaigns.change_reportingchannel",
+        "campaigns.delete_reportingchannel",
+        "campaigns.view_resource",
+        "campaigns.add_resource",
+        "campaigns.change_resource",
+        "campaigns.delete_resource",
+    ],
+    Role.TRAINER: [
+        "campaigns.view_campaign",
+    ],
+    Role.PRACTITIONER: [],
+    Role.HUB_OFFICER: [],
+    Role.PARTNERSHIP_ANALYST: [
+        "campaigns.view_campaign",
+    ],
+    Role.ADMINISTRATOR: [
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_organisation",
+        "accounts.add_organisation",
+        "accounts.change_organisation",
+        "auth.view_group",
+        "audit.view_auditevent",
+    ],
+}
+
+
+def roles_sync() -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    """Create each role's group and give it exactly its listed permissions."""
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = []
+        for name in names:
+            app_label, codename = name.split(".")
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:
+                permissions.append(permission)
+        group.permissions.set(permissions)
+
+
+def roles_sync_after_migrate(*, app_config, using: str = "default", **kwargs) -> None:
+    from django.apps import apps
+
+    # post_migrate is sent only for apps that have models.
+    last_with_models = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if app_config is last_with_models:
+        roles_sync()

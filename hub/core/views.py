@@ -1,0 +1,45 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from hub.accounts.decorators import staff_required
+from hub.campaigns.selectors import campaigns_current
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"campaigns": campaigns_current()})
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html")
+
+
+@staff_required()
+def staff_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/staff_home.html")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"message": "You do not have permission to do this."}, status=403)
+    return render(request, "core/errors/403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"message": "Not found."}, status=404)
+    return render(request, "core/errors/404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"message": "Sorry, there is a problem with the service."}, status=500)
+    # No request context: the failure may be in a context processor or the session.
+    return render(request, "core/errors/500.html", {"site_name": "Safeguarding Partnership Hub"}, status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "core/errors/csrf.html", status=403)
