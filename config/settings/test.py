@@ -1,5 +1,7 @@
 """Settings for the test suite (pytest). The database is SQLite unless DATABASE_URL is set."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, TEMPLATES
 
@@ -12,10 +14,19 @@ SITE_URL = "http://testserver"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so the live server and browser tests share it.
     DATABASES["default"]["NAME"] = BASE_DIR / "var" / "test.sqlite3"
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+    # HUB_TEST_DB lets two test runs on one machine keep separate databases.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HUB_TEST_DB", str(BASE_DIR / "var" / "test-db.sqlite3"))}
 
-# Missing template variables fail loudly in tests.
-TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE[%s]"
+
+
+class _MissingTemplateVariable(str):
+    """Missing template variables fail loudly in tests instead of rendering blank."""
+
+    def __mod__(self, name: object) -> str:
+        raise AssertionError(f"Template variable missing: {name}")
+
+
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _MissingTemplateVariable("%s")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
