@@ -7,3 +7,4 @@ from .base import AUDIT_HMAC_KEY, SECRET_KEY, VAR_DIR
 SECRET_KEY = SECRET_KEY or "local-development-only-not-secret-0123456789abcdefghijklmnop"
 AUDIT_HMAC_KEY = AUDIT_HMAC_KEY or "local-development-only-audit-key"
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+HUB_ALLOW_DEMO = True

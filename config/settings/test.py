@@ -43,3 +43,4 @@ EMAIL_PORT = 0  # Tests that send mail start a real SMTP server and set the port
 # Serve static files from the app folders without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+HUB_ALLOW_DEMO = True

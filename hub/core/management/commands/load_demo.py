@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from hub.accounts.demo import demo_accounts_load
+from hub.campaigns.demo import demo_campaigns_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (organisations, one user per role, the CSEDay18 campaign). Safe to run again."
+
+    def handle(self, *args, **options) -> None:
+        if not getattr(settings, "HUB_ALLOW_DEMO", False):
+            raise CommandError("Demo data is for local use only (HUB_ALLOW_DEMO is off in these settings).")
+        with transaction.atomic():
+            users = demo_accounts_load()
+            campaigns = demo_campaigns_load()
+        self.stdout.write(f"Demo data loaded: {len(users)} users, {len(campaigns)} campaign(s).")
