@@ -14,13 +14,20 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from hub.accounts.models import User
 from hub.accounts.roles import Role
 from hub.accounts.tests.factories import TOTPDeviceFactory, UserFactory
+from hub.core.tests.page_check import CheckedClient
+
+
+@pytest.fixture
+def client() -> Client:
+    """Django's test client, with every HTML page it receives checked."""
+    return CheckedClient()
 
 
 def verified_client(user: User) -> Client:
     """A test client signed in as `user` with a verified second factor, as
     after password + TOTP; the sign-in flow itself has its own tests."""
     device = user.totpdevice_set.filter(confirmed=True).first() or TOTPDeviceFactory(user=user)
-    client = Client()
+    client = CheckedClient()
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

@@ -1,6 +1,4 @@
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 
 from hub.core import views
 
@@ -11,5 +9,5 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("staff/", views.staff_home, name="staff_home"),
     # Browsers ask for /favicon.ico whatever the page says.
-    path("favicon.ico", RedirectView.as_view(url=static("govuk/assets/images/favicon.ico"), permanent=True)),
+    path("favicon.ico", views.favicon),
 ]

@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from hub.accounts.decorators import staff_required
 from hub.campaigns.selectors import campaigns_current
@@ -16,6 +17,11 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 @staff_required()
 def staff_home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/staff_home.html")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Looked up per request: the hashed name exists only after collectstatic.
+    return redirect(static("govuk/assets/images/favicon.ico"), permanent=True)
 
 
 def _wants_json(request: HttpRequest) -> bool:
