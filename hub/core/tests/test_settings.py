@@ -18,7 +18,9 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    full_env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
+    # Not the test process's own switches (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+    inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {key: value for key, value in inherited.items() if key not in PRODUCTION_ENV}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
