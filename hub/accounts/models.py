@@ -82,6 +82,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    def clean(self) -> None:
+        # Model forms (the admin's among them) save what was typed; sign-in looks
+        # the address up normalised, so store it normalised too.
+        super().clean()
+        if self.email:
+            self.email = normalise_email(self.email)
+
     def get_full_name(self) -> str:
         return self.full_name
 

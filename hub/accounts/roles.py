@@ -53,9 +53,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def roles_sync() -> None:
+    """Create each role's group and give it exactly its listed permissions."""
     from django.contrib.auth.models import Group, Permission
 
-    """Create each role's group and give it exactly its listed permissions."""
     for role, names in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         permissions = []

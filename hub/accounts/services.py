@@ -3,6 +3,7 @@
 import secrets
 
 import segno
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import HttpRequest
@@ -20,8 +21,19 @@ RECOVERY_DEVICE_NAME = "Recovery codes"
 
 
 def axes_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
-    """The account django-axes counts failures against: the typed email, normalised."""
-    value = (credentials or {}).get("username") or request.POST.get("email")
+    """The account django-axes counts failures against: the typed email, normalised.
+
+    `authenticate()` passes credentials keyed "username"; axes itself builds
+    them keyed by AXES_USERNAME_FORM_FIELD (USERNAME_FIELD, "email") when a
+    sign-in succeeds, on the code step, whose form has no email field. Missing
+    that key left the failures in place after a successful sign-in."""
+    credentials = credentials or {}
+    value = (
+        credentials.get("username")
+        or credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+        or credentials.get("email")
+        or request.POST.get("email")
+    )
     return normalise_email(value) if value else None
 
 
@@ -73,8 +85,14 @@ def _normalise_code(code: str) -> str:
     return "".join(ch for ch in code.lower() if ch.isalnum())
 
 
+_THROTTLED_MESSAGE = "Too many wrong codes. Wait a minute, then enter the code your app shows now"
+
+
 def totp_enrolment_confirm(*, request: HttpRequest, user: User, device: TOTPDevice, code: str) -> list[str]:
     """Confirm the authenticator with a first code and issue recovery codes."""
+    if not device.verify_is_allowed()[0]:
+        # verify_token would refuse even the right code; say why.
+        raise ApplicationError(_THROTTLED_MESSAGE, field="code")
     if not device.verify_token(_normalise_code(code)):
         audit_record(
             action="auth.2fa_enrol_failed", actor=user, request=request, obj=user, outcome=AuditEvent.Outcome.FAILURE
@@ -115,18 +133,18 @@ def second_factor_verify(*, request: HttpRequest, user: User, code: str):
     totp = totp_device_confirmed(user)
     if totp is None:
         raise ApplicationError("Set up your authenticator app first", field="code")
-    allowed, info = totp.verify_is_allowed()
-    if not allowed:
+    recovery_devices = list(StaticDevice.objects.filter(user=user, confirmed=True))
+    # One throttle for the step: a wrong recovery code delays app codes too, and
+    # a throttled device would refuse even the right code, so say so instead.
+    if not all(device.verify_is_allowed()[0] for device in [totp, *recovery_devices]):
         audit_record(
             action="auth.2fa_throttled", actor=user, request=request, obj=user, outcome=AuditEvent.Outcome.DENIED
         )
-        raise ApplicationError(
-            "Too many wrong codes. Wait a minute, then enter the code your app shows now", field="code"
-        )
+        raise ApplicationError(_THROTTLED_MESSAGE, field="code")
     # A wrong app code counts towards the device's throttle (verify_token does it).
     if len(token) == 6 and token.isdigit() and totp.verify_token(token):
         return totp
-    for device in StaticDevice.objects.filter(user=user, confirmed=True):
+    for device in recovery_devices:
         if device.verify_token(token):
             audit_record(
                 action="auth.recovery_code_used",

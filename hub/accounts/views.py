@@ -63,6 +63,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_verified():
         return redirect(_safe_next(request, request.GET.get("next")))
     form = SignInForm(request.POST or None)
+    # The form posts to the bare URL and carries `next` in a hidden field.
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
         user = services.password_check(
             request=request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
@@ -70,17 +72,18 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if getattr(request, "axes_locked_out", False):
             return locked_out(request)
         if user is None:
-            form.add_error(None, "Enter a correct email address and password")
+            # On the field, so it shows beside it as well as in the error summary.
+            form.add_error("email", "Enter a correct email address and password")
         else:
             request.session.cycle_key()
             request.session[_PENDING_USER] = user.pk
             request.session[_PENDING_BACKEND] = user.backend
             request.session[_PENDING_AT] = time.time()
-            request.session[_PENDING_NEXT] = request.POST.get("next") or request.GET.get("next") or ""
+            request.session[_PENDING_NEXT] = next_url
             if services.totp_device_confirmed(user) is None:
                 return redirect("accounts:two_factor_setup")
             return redirect("accounts:sign_in_code")
-    return render(request, "accounts/sign_in.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
 
 
 @sensitive_post_parameters("code")
@@ -179,8 +182,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
-    # Links use the configured address, never the Host header of the request.
-    extra_email_context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
+
+    @property
+    def extra_email_context(self) -> dict:  # type: ignore[override]
+        # Links use the configured address, never the Host header of the request.
+        # Read per request (a class attribute would freeze the settings at import).
+        return {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
 
     def form_valid(self, form):
         # The same answer whether or not the address has an account.

@@ -80,7 +80,8 @@ class CheckedClient(Client):
         path = request.get("PATH_INFO", "")
         # Django's admin is Django's markup, not ours: it is left out.
         ours = not path.startswith("/django-admin/")
-        if ours and content_type.startswith("text/html") and not streaming and response.status_code != 302:
+        checkable = content_type.startswith("text/html") and not streaming and response.status_code != 302
+        if ours and checkable and response.content:
             problems = page_problems(response.content.decode())
             assert not problems, f"Page check failed for {path}: {problems}"
         return response
