@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("hub.core.urls")),
     path("account/", include("hub.accounts.urls")),
     path("", include("hub.campaigns.urls")),
+    path("", include("hub.training.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "hub.accounts",
     "hub.audit",
     "hub.campaigns",
+    "hub.training",
     "hub.api",
 ]
 
