@@ -3,20 +3,21 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, TEMPLATES
+from .base import BASE_DIR, DATABASES, TEMPLATES, VAR_DIR
 
 SECRET_KEY = "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 AUDIT_HMAC_KEY = "test-only-audit-key"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 SITE_URL = "http://testserver"
+# A fresh clone has no var/ folder; the test databases and media live there.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so the live server and browser tests share it.
     DATABASES["default"]["NAME"] = BASE_DIR / "var" / "test.sqlite3"
     # HUB_TEST_DB lets two test runs on one machine keep separate databases.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HUB_TEST_DB", str(BASE_DIR / "var" / "test-db.sqlite3"))}
-
 
 
 class _MissingTemplateVariable(str):

@@ -44,3 +44,17 @@ def resources_by_audience(campaign: Campaign) -> list[tuple[str, list[Resource]]
     if untagged:
         groups.append(("Everyone", untagged))
     return groups
+
+
+def campaigns_past(*, today: datetime.date | None = None) -> QuerySet[Campaign]:
+    """Published campaigns that have ended, most recent first."""
+    today = today or timezone.localdate()
+    return campaigns_published().filter(ends_on__lt=today).order_by("-ends_on", "name")
+
+
+def resource_download_get(*, slug: str, pk: int, include_drafts: bool = False) -> Resource | None:
+    """An uploaded (not linked) resource of a campaign; drafts' files only when asked."""
+    resources = Resource.objects.select_related("campaign").exclude(file="")
+    if not include_drafts:
+        resources = resources.filter(campaign__status=Campaign.Status.PUBLISHED)
+    return resources.filter(campaign__slug=slug, pk=pk).first()

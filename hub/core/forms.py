@@ -5,6 +5,8 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from hub.core.errors import ApplicationError
+
 
 class GovukDateWidget(forms.MultiWidget):
     """Day, month and year boxes, as the GOV.UK date input pattern asks."""
@@ -63,3 +65,72 @@ class GovukDateField(forms.MultiValueField):
 
     def compress(self, data_list: list) -> None:  # clean() does the work
         return None
+
+
+# --- Fields with the GOV.UK error wording ------------------------------------------
+
+
+def govuk_text(
+    label: str,
+    *,
+    max_length: int,
+    required: bool = True,
+    enter: str | None = None,
+    help_text: str = "",
+    textarea: bool = False,
+    rows: int = 5,
+    attrs: dict | None = None,
+) -> forms.CharField:
+    """A text field whose errors read 'Enter the name', 'Name must be 200 characters or fewer'."""
+    widget = forms.Textarea(attrs={"rows": rows, **(attrs or {})}) if textarea else forms.TextInput(attrs=attrs)
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=help_text,
+        widget=widget,
+        error_messages={
+            "required": f"Enter {enter or label[0].lower() + label[1:]}",
+            "max_length": f"{label} must be {max_length} characters or fewer",
+        },
+    )
+
+
+def govuk_email(
+    label: str, *, required: bool = True, enter: str | None = None, help_text: str = ""
+) -> forms.EmailField:
+    return forms.EmailField(
+        label=label,
+        max_length=254,
+        required=required,
+        help_text=help_text,
+        widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={
+            "required": f"Enter {enter or 'an email address'}",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": f"{label} must be 254 characters or fewer",
+        },
+    )
+
+
+def govuk_url(label: str, *, required: bool = True, help_text: str = "") -> forms.URLField:
+    return forms.URLField(
+        label=label,
+        max_length=200,
+        required=required,
+        assume_scheme="https",
+        help_text=help_text,
+        widget=forms.URLInput(attrs={"spellcheck": "false"}),
+        error_messages={
+            "required": "Enter a web address",
+            "invalid": "Enter a web address in the correct format, like https://www.example.org/page",
+            "max_length": f"{label} must be 200 characters or fewer",
+        },
+    )
+
+
+def form_add_application_error(form: forms.Form, error: ApplicationError) -> None:
+    """Show a service's refusal on the form: next to its field when it names one
+    the form has, otherwise at the top of the error summary."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)

@@ -3,11 +3,11 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
 from hub.accounts.decorators import staff_required
-from hub.campaigns.selectors import campaigns_current
+from hub.campaigns.selectors import campaigns_current, campaigns_past
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"campaigns": campaigns_current()})
+    return render(request, "core/home.html", {"campaigns": campaigns_current(), "past_campaigns": campaigns_past()[:6]})
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

@@ -1,15 +1,44 @@
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from hub.campaigns.selectors import campaign_public_get, resources_by_audience
+from hub.campaigns.sections import campaign_sections
+from hub.campaigns.selectors import campaign_public_get, resource_download_get, resources_by_audience
+from hub.campaigns.uploads import CONTENT_TYPES
 
 
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_public_get(slug=slug)
     if campaign is None:
         raise Http404
-    return render(
-        request,
-        "campaigns/public/detail.html",
-        {"campaign": campaign, "resource_groups": resources_by_audience(campaign), "preview": False},
+    return render(request, "campaigns/public/detail.html", campaign_page_context(campaign, preview=False))
+
+
+def campaign_page_context(campaign, *, preview: bool) -> dict:
+    """What the public page shows; the staff preview renders the same template with it."""
+    return {
+        "campaign": campaign,
+        "resource_groups": resources_by_audience(campaign),
+        "sections": campaign_sections(campaign),
+        "preview": preview,
+    }
+
+
+def resource_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """An uploaded resource. Files of draft campaigns only for staff who can see the draft."""
+    can_see_drafts = (
+        request.user.is_authenticated
+        and request.user.is_verified()
+        and request.user.has_perm("campaigns.view_campaign")
     )
+    resource = resource_download_get(slug=slug, pk=pk, include_drafts=can_see_drafts)
+    if resource is None:
+        raise Http404
+    response = FileResponse(
+        resource.file.open("rb"),
+        as_attachment=resource.file_type not in {"pdf", "png", "jpg"},
+        filename=resource.file_name,
+        content_type=CONTENT_TYPES.get(resource.file_type, "application/octet-stream"),
+    )
+    # Published files may be cached by browsers; drafts never.
+    response["Cache-Control"] = "public, max-age=300" if resource.campaign.is_published else "private, no-store"
+    return response
