@@ -22,6 +22,7 @@ from hub.accounts.forms import CodeForm, EnrolForm, HubPasswordResetForm, HubSet
 from hub.accounts.models import User
 from hub.audit.services import audit_record
 from hub.core.errors import ApplicationError
+from hub.core.forms import form_data
 
 # The password step is remembered for this long while the person finds their code.
 PENDING_SECONDS = 5 * 60
@@ -62,7 +63,7 @@ def _finish_sign_in(request: HttpRequest, user: User, device) -> HttpResponse:
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_verified():
         return redirect(_safe_next(request, request.GET.get("next")))
-    form = SignInForm(request.POST or None)
+    form = SignInForm(*form_data(request))
     # The form posts to the bare URL and carries `next` in a hidden field.
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
@@ -93,7 +94,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if user is None:
         messages.info(request, "Your sign-in timed out. Enter your email address and password again.")
         return redirect("accounts:sign_in")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(*form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             device = services.second_factor_verify(request=request, user=user, code=form.cleaned_data["code"])
@@ -115,7 +116,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if services.totp_device_confirmed(user) is not None:
         return redirect("accounts:sign_in_code")
     device = services.totp_enrolment_start(user=user)
-    form = EnrolForm(request.POST or None)
+    form = EnrolForm(*form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             codes = services.totp_enrolment_confirm(

@@ -134,3 +134,11 @@ def form_add_application_error(form: forms.Form, error: ApplicationError) -> Non
     the form has, otherwise at the top of the error summary."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+def form_data(request, *, files: bool = False) -> tuple:
+    """A form's data arguments: bound on POST even when nothing was sent (an empty
+    POST must show 'Enter ...' errors, not a fresh form), unbound otherwise."""
+    if request.method != "POST":
+        return ()
+    return (request.POST, request.FILES) if files else (request.POST,)

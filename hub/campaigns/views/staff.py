@@ -13,7 +13,7 @@ from hub.campaigns.forms import CampaignForm, ChannelForm, ResourceForm
 from hub.campaigns.models import Campaign, ReportingChannel, Resource
 from hub.campaigns.views.public import campaign_page_context
 from hub.core.errors import ApplicationError
-from hub.core.forms import form_add_application_error
+from hub.core.forms import form_add_application_error, form_data
 
 
 def _campaign(slug: str) -> Campaign:
@@ -32,7 +32,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required("campaigns.add_campaign")
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST or None)
+    form = CampaignForm(*form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             campaign = services.campaign_create(data=form.cleaned_data, actor=request.user, request=request)
@@ -62,7 +62,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_required("campaigns.change_campaign")
 def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
-    form = CampaignForm(request.POST or None, campaign=campaign)
+    form = CampaignForm(*form_data(request), campaign=campaign)
     if request.method == "POST" and form.is_valid():
         try:
             services.campaign_update(campaign=campaign, data=form.cleaned_data, actor=request.user, request=request)
@@ -153,7 +153,7 @@ def _confirm(request: HttpRequest, *, campaign: Campaign, heading: str, body: st
 @staff_required("campaigns.add_reportingchannel")
 def channel_create(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
-    form = ChannelForm(request.POST or None)
+    form = ChannelForm(*form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.channel_create(campaign=campaign, data=form.cleaned_data, actor=request.user, request=request)
@@ -169,7 +169,7 @@ def channel_create(request: HttpRequest, slug: str) -> HttpResponse:
 def channel_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     campaign = _campaign(slug)
     channel = get_object_or_404(ReportingChannel, campaign=campaign, pk=pk)
-    form = ChannelForm(request.POST or None, channel=channel)
+    form = ChannelForm(*form_data(request), channel=channel)
     if request.method == "POST" and form.is_valid():
         try:
             services.channel_update(channel=channel, data=form.cleaned_data, actor=request.user, request=request)
@@ -210,7 +210,7 @@ def channel_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @staff_required("campaigns.add_resource")
 def resource_create(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
-    form = ResourceForm(request.POST or None, request.FILES or None)
+    form = ResourceForm(*form_data(request, files=True))
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in ("title", "summary", "url", "audiences")}
         try:
@@ -229,7 +229,7 @@ def resource_create(request: HttpRequest, slug: str) -> HttpResponse:
 def resource_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     campaign = _campaign(slug)
     resource = get_object_or_404(Resource, campaign=campaign, pk=pk)
-    form = ResourceForm(request.POST or None, request.FILES or None, resource=resource)
+    form = ResourceForm(*form_data(request, files=True), resource=resource)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in ("title", "summary", "url", "audiences")}
         try:
