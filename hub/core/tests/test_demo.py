@@ -1,0 +1,79 @@
+"""The demo data `make run` loads: from the seeds, idempotent, role mailboxes only."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django_otp.oath import TOTP
+
+from hub.accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from hub.accounts.models import Organisation, User
+from hub.accounts.roles import ROLE_PERMISSIONS
+from hub.campaigns.models import Campaign, ReportingChannel, Resource
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        User.objects.count(),
+        Organisation.objects.count(),
+        Campaign.objects.count(),
+        ReportingChannel.objects.count(),
+        Resource.objects.count(),
+    )
+
+
+def test_loading_twice_changes_nothing():
+    call_command("load_demo", stdout=StringIO())
+    first = counts()
+    call_command("load_demo", stdout=StringIO())
+    assert counts() == first
+    assert first[0] == len(ROLE_PERMISSIONS)
+
+
+def test_demo_campaign_is_the_seeds_cseday18():
+    call_command("load_demo", stdout=StringIO())
+    campaign = Campaign.objects.get(slug="cseday18")
+    assert campaign.is_published
+    assert campaign.awareness_day.isoformat() == "2018-03-18"
+    assert campaign.hashtags == ["CSEDay18", "StandAgainstCSE", "HelpingHands"]
+    labels = " ".join(campaign.reporting_channels.values_list("label", flat=True))
+    assert "Operation Kite" in labels and "Missing People" in labels
+    phones = set(campaign.reporting_channels.values_list("phone", flat=True))
+    assert {"999", "101", "116000"} <= phones
+    assert campaign.resources.exclude(file="").get().file.read().startswith(b"%PDF-")
+
+
+def test_every_demo_address_is_a_role_mailbox_at_an_example_domain():
+    call_command("load_demo", stdout=StringIO())
+    addresses = list(User.objects.values_list("email", flat=True)) + list(
+        Campaign.objects.values_list("contact_email", flat=True)
+    )
+    assert addresses
+    for address in addresses:
+        assert address.split("@")[1].endswith(("example.org", "example.com", "example.net")), address
+
+
+def test_demo_logins_print_every_role_with_a_working_totp_uri():
+    call_command("load_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    printed = out.getvalue()
+    assert DEMO_PASSWORD in printed
+    for demo in DEMO_USERS:
+        assert demo.email in printed
+        user = User.objects.get(email=demo.email)
+        assert user.check_password(DEMO_PASSWORD)
+        device = user.totpdevice_set.get(confirmed=True)
+        assert device.config_url in printed
+        assert device.config_url.startswith("otpauth://totp/")
+        code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+        assert device.verify_token(f"{code:06d}")
+
+
+def test_demo_refused_where_not_allowed(settings):
+    settings.HUB_ALLOW_DEMO = False
+    with pytest.raises(CommandError, match="local use only"):
+        call_command("load_demo", stdout=StringIO())
+    assert counts()[2] == 0
