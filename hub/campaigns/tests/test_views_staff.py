@@ -97,7 +97,11 @@ def test_empty_form_lists_every_missing_field_in_the_error_summary(coordinator):
     ]:
         assert message in summary
         assert f'href="{anchor}"' in summary
-    assert response.content.decode().count("<title>Error: ") == 1
+    body = response.content.decode()
+    assert body.count("<title>Error: ") == 1
+    # The date boxes of a date in error are outlined in red too.
+    start_day = body[body.index('id="id_starts_on_0"') :].split(">", 1)[0]
+    assert "govuk-input--error" in start_day
     assert not Campaign.objects.exists()
 
 

@@ -50,6 +50,9 @@ def govuk_field(field: BoundField, label_class: str = "", input_class: str = "",
         if described_by:
             attrs["aria-describedby"] = described_by
         widget_html = field.as_widget(attrs=attrs)
+    elif kind == "date":
+        # The date widget's template reads `error` to style its three boxes.
+        widget_html = field.as_widget(attrs={"error": True} if field.errors else {})
     return {
         "field": field,
         "kind": kind,
