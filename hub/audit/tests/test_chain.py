@@ -87,8 +87,8 @@ def test_inserted_event_is_found():
     events = record_events(3)
     # A forged event claiming to follow event 3, with a made-up hash.
     raw(
-        "INSERT INTO {table} (sequence, created_at, action, object_type, object_id, outcome, detail, previous_hash, hash)"
-        " VALUES (%s, %s, %s, '', '', 'success', %s, %s, %s)",
+        "INSERT INTO {table} (sequence, created_at, action, object_type, object_id, outcome, detail,"
+        " previous_hash, hash) VALUES (%s, %s, %s, '', '', 'success', %s, %s, %s)",
         [4, events[-1].created_at, "test.forged", "{}", events[-1].hash, "f" * 64],
     )
     with pytest.raises(CommandError, match=r"event 4: content does not match its hash"):
