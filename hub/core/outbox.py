@@ -73,6 +73,8 @@ def _schedule(message: OutboxMessage) -> None:
 
     task = outbox_deliver
     if message.available_at > timezone.now():
+        if not task.get_backend().supports_defer:
+            return  # a backend that cannot wait leaves it to outbox_sweep, once due
         task = task.using(run_after=message.available_at)
     task.enqueue(message.pk)
 
@@ -150,12 +152,19 @@ def outbox_sweep(*, stale_after: timedelta = timedelta(minutes=15)) -> int:
 
 
 def email_enqueue(
-    *, to: list[str], subject: str, body: str, html_body: str | None = None, dedupe_key: str | None = None
+    *,
+    to: list[str],
+    subject: str,
+    body: str,
+    html_body: str | None = None,
+    attachments: list[dict] | None = None,
+    dedupe_key: str | None = None,
 ) -> OutboxMessage:
-    """Queue an email; it leaves only after the current transaction commits."""
+    """Queue an email; it leaves only after the current transaction commits.
+    Attachments are text: {"filename": ..., "content": str, "mimetype": ...}."""
     return outbox_enqueue(
         kind="email",
-        payload={"to": to, "subject": subject, "body": body, "html_body": html_body},
+        payload={"to": to, "subject": subject, "body": body, "html_body": html_body, "attachments": attachments or []},
         dedupe_key=dedupe_key,
     )
 
@@ -173,6 +182,8 @@ def _send_email(message: OutboxMessage) -> None:
     )
     if payload.get("html_body"):
         email.attach_alternative(payload["html_body"], "text/html")
+    for attachment in payload.get("attachments", []):
+        email.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     try:
         email.send()
     except smtplib.SMTPResponseException as error:
