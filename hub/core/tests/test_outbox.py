@@ -70,10 +70,13 @@ def test_email_reaches_the_smtp_server_after_commit(smtp_server, django_capture_
 
 
 def test_rolled_back_transaction_sends_nothing(smtp_server, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            email_enqueue(to=["a@example.org"], subject="Never", body="x")
-            raise RuntimeError("the change failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        email_enqueue(to=["a@example.org"], subject="Never", body="x")
+        raise RuntimeError("the change failed")
     assert callbacks == []
     assert not OutboxMessage.objects.exists()
     assert smtp_server.messages == []
