@@ -23,11 +23,12 @@ def client() -> Client:
     return CheckedClient()
 
 
-def verified_client(user: User) -> Client:
+def verified_client(user: User, *, checked: bool = True) -> Client:
     """A test client signed in as `user` with a verified second factor, as
-    after password + TOTP; the sign-in flow itself has its own tests."""
+    after password + TOTP; the sign-in flow itself has its own tests.
+    `checked=False` gives a plain client, for Django admin pages (Django's markup)."""
     device = user.totpdevice_set.filter(confirmed=True).first() or TOTPDeviceFactory(user=user)
-    client = CheckedClient()
+    client = CheckedClient() if checked else Client()
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

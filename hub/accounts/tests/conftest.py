@@ -6,7 +6,6 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -73,13 +72,9 @@ def is_signed_in(client) -> bool:
 def plain_verified_client(user: User) -> Client:
     """Like hub.conftest.verified_client, but a plain Client: for Django admin
     pages, whose markup is Django's and not held to our page check."""
-    device = user.totpdevice_set.filter(confirmed=True).first() or TOTPDeviceFactory(user=user)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    from hub.conftest import verified_client
+
+    return verified_client(user, checked=False)
 
 
 def service_request(path: str = "/"):
