@@ -4,10 +4,13 @@ from django.db import transaction
 
 from hub.accounts.demo import demo_accounts_load
 from hub.campaigns.demo import demo_campaigns_load
+from hub.training.demo import demo_training_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (organisations, one user per role, the CSEDay18 campaign). Safe to run again."
+    help = (
+        "Load the demo data (organisations, one user per role, the CSEDay18 campaign, its training). Safe to run again."
+    )
 
     def handle(self, *args, **options) -> None:
         if not getattr(settings, "HUB_ALLOW_DEMO", False):
@@ -15,4 +18,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = demo_accounts_load()
             campaigns = demo_campaigns_load()
-        self.stdout.write(f"Demo data loaded: {len(users)} users, {len(campaigns)} campaign(s).")
+            sessions = demo_training_load()
+        self.stdout.write(
+            f"Demo data loaded: {len(users)} users, {len(campaigns)} campaign(s), {len(sessions)} training sessions."
+        )

@@ -1,0 +1,88 @@
+"""Demo training from the seed briefing: the free 2-hour session of Thursday
+15 March 2018, and a few future sessions of the same course so the demo has
+something to book."""
+
+import datetime
+
+from django.utils import timezone
+
+from hub.accounts.models import Organisation, User
+from hub.campaigns.models import Campaign
+from hub.training.models import Course, Session
+
+COURSE = {
+    "title": "An Introduction to Child Sexual Exploitation, Radicalisation and Extremism",
+    "summary": "A free 2-hour introductory session raising awareness of child sexual exploitation (CSE), "
+    "radicalisation and extremism, open to anyone working with, or around, young people.",
+    "topics": [
+        "Explanations of CSE and the Prevent Agenda, including ways in which young people may be exploited",
+        "Understanding vulnerability and risk",
+        "Myths and stereotypes",
+        "Online safety and technology",
+        "Dealing with disclosures and the reporting process",
+        "Spotting possible signs of grooming and radicalisation: push and pull factors",
+        "Links to absconding and young people going missing",
+        "Trafficking",
+        "CSE and boys",
+        "Understanding consent, including the law",
+        "The work of the children's charity delivering the session",
+    ],
+    "duration_minutes": 120,
+    "target_audiences": [
+        "Youth and community groups",
+        "Midwives and health visitors",
+        "Volunteers and sessional workers",
+        "Social workers: trainee or newly qualified",
+        "Non-specialist counselling staff",
+        "Foster carers",
+        "Teachers and teaching assistants",
+        "Staff from children's centres and residential units",
+    ],
+}
+
+VENUE = {
+    "venue_name": "Partnership Training Centre, Room 1",
+    "venue_address": "1 Example Road\nSeaside Town\nAB1 2CD",
+    "accessibility_info": "Step-free access from the main entrance; hearing loop; accessible toilets.",
+}
+
+
+def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def demo_training_load() -> list[Session]:
+    """Create or refresh the demo course and sessions; safe to run again."""
+    provider = Organisation.objects.filter(name="Children's Charity Partnership Project").first()
+    trainer = User.objects.filter(email="training@partnership.example.org").first()
+    course, _ = Course.objects.update_or_create(
+        slug="intro-cse-radicalisation-extremism",
+        defaults={**COURSE, "provider": provider, "campaign": Campaign.objects.filter(slug="cseday18").first()},
+    )
+    seed_day = datetime.date(2018, 3, 15)
+    plans = [(seed_day, Session.Mode.IN_PERSON, 30)]
+    today = timezone.localdate()
+    # Future sessions at offsets from the day the demo is first loaded; a later
+    # run (on another day) keeps those rather than adding more.
+    has_upcoming = course.sessions.filter(starts_at__gt=timezone.now()).exists()
+    plans += (
+        []
+        if has_upcoming
+        else [
+            (today + datetime.timedelta(days=14), Session.Mode.IN_PERSON, 30),
+            (today + datetime.timedelta(days=28), Session.Mode.ONLINE, 50),
+            (today + datetime.timedelta(days=42), Session.Mode.IN_PERSON, 20),
+        ]
+    )
+    for day, mode, capacity in plans:
+        starts_at = _at(day, 10)
+        defaults = {
+            "ends_at": _at(day, 12),
+            "mode": mode,
+            "capacity": capacity,
+            "booking_deadline": _at(day - datetime.timedelta(days=1), 17),
+            "trainer": trainer,
+            **(VENUE if mode == Session.Mode.IN_PERSON else {"joining_link": "https://meet.example.org/cse-intro"}),
+        }
+        Session.objects.update_or_create(course=course, starts_at=starts_at, defaults=defaults)
+    return list(course.sessions.all())
