@@ -207,3 +207,22 @@ def test_cancelled_booking_cannot_be_cancelled_again():
     services.booking_cancel(token=booking.token)
     with pytest.raises(ApplicationError, match="already been cancelled"):
         services.booking_cancel(token=booking.token)
+
+
+def test_expiry_command_passes_places_on(send_emails):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    session = SessionFactory(capacity=1)
+    confirmed = book(session, email="a@example.org")
+    first = book(session, email="b@example.org")
+    second = book(session, email="c@example.org")
+    cancel(confirmed)
+    Booking.objects.filter(pk=first.pk).update(offer_expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    out = StringIO()
+    committed(call_command, command_name="training_offers_expire", stdout=out)
+    assert out.getvalue().strip() == "1 offer(s) expired."
+    second.refresh_from_db()
+    assert second.status == Booking.Status.OFFERED
+    assert mail.outbox[-1].to == ["c@example.org"]
