@@ -1,9 +1,14 @@
 """The versioned JSON API at /api/v1/. Endpoints call the same selectors and
-services as the pages; errors are always JSON with a message."""
+services as the pages; errors are always JSON with a "message" key, never HTML."""
 
+import functools
+import json
 import logging
+from collections.abc import Callable
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.urls import URLPattern, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
@@ -12,10 +17,51 @@ from hub.core.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+SERVICE_PROBLEM = "Sorry, there is a problem with the service."
+
+
+def _json_method_not_allowed(view: Callable) -> Callable:
+    """Ninja answers a wrong method with a bare text/html 405; make it JSON like every other error."""
+
+    @functools.wraps(view)  # Keeps csrf_exempt and the other attributes Ninja sets on its views.
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = HttpResponse(
+                json.dumps({"message": f"Method not allowed. Use {allowed}."}),
+                status=405,
+                content_type="application/json",
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapped
+
+
+@csrf_exempt  # Any method on an unknown path is a 404, never a CSRF page.
+def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return JsonResponse({"message": "Not found."}, status=404)
+
+
+class HubNinjaAPI(NinjaAPI):
+    """NinjaAPI whose URLs answer JSON for a wrong method (405) and for any unknown path under the API (404),
+    whatever DEBUG and the site's own error handlers do."""
+
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_method_not_allowed(pattern.callback)
+        patterns.append(re_path(r"^(?P<rest>.*)$", unknown_path, name="unknown-path"))
+        return patterns
+
+
+api = HubNinjaAPI(
     title="Safeguarding Partnership Hub API",
     version="1.0.0",
-    description="Published campaigns of the safeguarding children partnership, for partners' own sites.",
+    description="Published campaigns of the safeguarding children partnership, for partners' own sites. "
+    "Read-only; every error is JSON with a `message`.",
     urls_namespace="api-1.0.0",
 )
 api.add_router("/campaigns", campaigns_router)
@@ -33,9 +79,8 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         {"field": _field_name(list(error.get("loc", []))), "message": error.get("msg", "")} for error in exc.errors
     ]
     first = errors[0] if errors else {"field": "", "message": "Invalid request"}
-    return api.create_response(
-        request, {"message": f"{first['field']}: {first['message']}", "errors": errors}, status=400
-    )
+    message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+    return api.create_response(request, {"message": message, "errors": errors}, status=400)
 
 
 @api.exception_handler(ApplicationError)
@@ -48,6 +93,7 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    # The same answer for a draft and an unknown slug: nothing to tell them apart.
     return api.create_response(request, {"message": "Not found."}, status=404)
 
 
@@ -58,6 +104,6 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    # Logged with the path only: query strings and bodies may hold personal data.
-    logger.exception("API error on %s", request.path)
-    return api.create_response(request, {"message": "Sorry, there is a problem with the service."}, status=500)
+    # Logged with the method and path only: query strings and bodies may hold personal data.
+    logger.exception("API error on %s %s", request.method, request.path)
+    return api.create_response(request, {"message": SERVICE_PROBLEM}, status=500)

@@ -1,0 +1,116 @@
+"""Response shapes of the public campaigns API. Resolvers read the model
+instances the selectors return; nothing here queries the database itself
+beyond the relations the selectors prefetch."""
+
+import datetime
+from typing import Literal
+
+from django.conf import settings
+from django.urls import reverse
+from ninja import Field, Schema
+
+from hub.campaigns.models import Campaign, Resource
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+class MessageOut(Schema):
+    message: str
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ValidationErrorOut(MessageOut):
+    errors: list[FieldErrorOut]
+
+
+class CampaignSummaryOut(Schema):
+    slug: str
+    name: str
+    summary: str
+    awareness_day: datetime.date | None
+    starts_on: datetime.date
+    ends_on: datetime.date
+    hashtags: list[str] = Field(..., description="Without the leading '#'.")
+    page_url: str = Field(..., description="The campaign's public page.")
+
+    @staticmethod
+    def resolve_hashtags(campaign: Campaign) -> list[str]:
+        return [str(tag).lstrip("#") for tag in campaign.hashtags or [] if str(tag).lstrip("#")]
+
+    @staticmethod
+    def resolve_page_url(campaign: Campaign) -> str:
+        return absolute_url(reverse("campaigns:public_detail", kwargs={"slug": campaign.slug}))
+
+
+class ContactOut(Schema):
+    name: str
+    email: str
+
+
+class ChannelOut(Schema):
+    label: str
+    when_to_use: str
+    phone: str
+    text_number: str
+    email: str
+    url: str
+    is_emergency: bool
+
+
+class ResourceOut(Schema):
+    id: int
+    title: str
+    summary: str
+    audiences: list[str]
+    audience_labels: list[str]
+    kind: Literal["link", "file"]
+    url: str = Field(..., description="The link, or the download address of an uploaded file.")
+    file_type: str | None = None
+    file_size: int | None = None
+
+    @staticmethod
+    def resolve_kind(resource: Resource) -> str:
+        return "file" if resource.file else "link"
+
+    @staticmethod
+    def resolve_url(resource: Resource) -> str:
+        if not resource.file:
+            return resource.url
+        path = reverse("campaigns:resource_download", kwargs={"slug": resource.campaign.slug, "pk": resource.pk})
+        return absolute_url(path)
+
+    @staticmethod
+    def resolve_file_type(resource: Resource) -> str | None:
+        return (resource.file_type or None) if resource.file else None
+
+    @staticmethod
+    def resolve_file_size(resource: Resource) -> int | None:
+        return resource.file_size if resource.file else None
+
+
+class CampaignOut(CampaignSummaryOut):
+    theme: str
+    local_commitment: str
+    about_cse: str
+    warning_signs: list[str] = Field(..., alias="warning_sign_list")
+    contact: ContactOut
+    reporting_channels: list[ChannelOut] = Field(..., description="Emergency channels first.")
+    resources: list[ResourceOut]
+
+    @staticmethod
+    def resolve_contact(campaign: Campaign) -> dict:
+        return {"name": campaign.contact_name, "email": campaign.contact_email}
+
+    @staticmethod
+    def resolve_reporting_channels(campaign: Campaign) -> list:
+        return list(campaign.reporting_channels.all())
+
+    @staticmethod
+    def resolve_resources(campaign: Campaign) -> list:
+        return list(campaign.resources.all())
