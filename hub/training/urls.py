@@ -11,3 +11,5 @@ urlpatterns = [
     path("training/bookings/<str:token>/cancel/", public.booking_cancel, name="booking_cancel"),
     path("training/bookings/<str:token>/accept/", public.offer_accept, name="offer_accept"),
 ]
+
+# Reports of people trained (hub.training.views.reports) are added below this line.
