@@ -8,7 +8,10 @@ PY=.venv/bin/python
 
 "$PY" manage.py db_worker --interval 1 --no-reload &
 WORKER_PID=$!
-trap 'kill "$WORKER_PID" 2>/dev/null || true' EXIT INT TERM
+# Timed work (training offers, reminders, feedback requests) once a minute.
+( while sleep 60; do "$PY" manage.py training_tasks >/dev/null || true; done ) &
+TIMER_PID=$!
+trap 'kill "$WORKER_PID" "$TIMER_PID" 2>/dev/null || true' EXIT INT TERM
 
 "$PY" manage.py demo_logins --url "http://127.0.0.1:${PORT}/"
 "$PY" manage.py runserver "127.0.0.1:${PORT}" --noreload

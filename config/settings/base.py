@@ -186,6 +186,12 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Safeguarding Partnership Hub <no-reply@hub.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Training ---------------------------------------------------------------
+# How long a freed place is held for the next person on the waiting list.
+TRAINING_OFFER_HOURS = env_int("TRAINING_OFFER_HOURS", 24)
+# The training team's shared mailbox: told of new community training requests.
+TRAINING_TEAM_EMAIL = env_str("TRAINING_TEAM_EMAIL", "training-team@partnership.example.org")
+
 # --- Background work --------------------------------------------------------
 TASKS = {
     "default": {

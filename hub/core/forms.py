@@ -1,6 +1,7 @@
 """Form pieces shared by every capability: GOV.UK date input, error wording."""
 
 import datetime
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -65,6 +66,35 @@ class GovukDateField(forms.MultiValueField):
 
     def compress(self, data_list: list) -> None:  # clean() does the work
         return None
+
+
+class GovukTimeField(forms.CharField):
+    """A time of day typed as people write it: 10:00, 14:30, 2pm, 2:30pm, 09.15."""
+
+    PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+
+    def __init__(self, *, label: str, **kwargs) -> None:
+        self.label_text = label
+        kwargs.setdefault("help_text", "For example, 10:00 or 2:30pm")
+        super().__init__(label=label, max_length=10, widget=forms.TextInput(), **kwargs)
+
+    def clean(self, value: str | None) -> datetime.time | None:
+        text = (value or "").strip().lower().replace(" ", "")
+        if not text:
+            if self.required:
+                raise ValidationError(f"Enter {self.label_text.lower()}", code="required")
+            return None
+        match = self.PATTERN.match(text)
+        if not match:
+            raise ValidationError(f"{self.label_text} must be a time, like 10:00 or 2:30pm", code="invalid")
+        hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
+        if half:
+            if not 1 <= hour <= 12:
+                raise ValidationError(f"{self.label_text} must be a real time", code="invalid")
+            hour = hour % 12 + (12 if half == "pm" else 0)
+        if hour > 23 or minute > 59:
+            raise ValidationError(f"{self.label_text} must be a real time", code="invalid")
+        return datetime.time(hour, minute)
 
 
 # --- Fields with the GOV.UK error wording ------------------------------------------

@@ -17,9 +17,9 @@ from hub.audit.services import audit_record
 from hub.core.errors import ApplicationError
 from hub.core.outbox import email_enqueue
 from hub.training.calendar import sessions_ics
-from hub.training.models import Booking, Session
+from hub.training.models import Booking, Course, Session, SessionMessage
 
-BOOKING_FIELDS = ("name", "email", "organisation_name", "sector", "job_role", "access_needs")
+BOOKING_FIELDS = ("name", "email", "organisation_name", "sector", "job_role", "business_type", "access_needs")
 
 
 def _offer_hours() -> int:
@@ -86,7 +86,7 @@ def booking_create(*, session_id: int, data: dict, now: datetime.datetime | None
                 "You have already booked this session with this email address.", field="email", code="duplicate"
             ) from error
         audit_record(action="training.booking_created", obj=booking, detail={"session": session.pk, "status": status})
-        _email_booking(booking, "confirmed" if status == Booking.Status.CONFIRMED else "waitlisted")
+        booking_email(booking, "confirmed" if status == Booking.Status.CONFIRMED else "waitlisted")
     return booking
 
 
@@ -114,7 +114,7 @@ def booking_cancel(*, token: str, now: datetime.datetime | None = None) -> Booki
         booking.offer_expires_at = None
         booking.save(update_fields=["status", "offer_expires_at", "updated_at"])
         audit_record(action="training.booking_cancelled", obj=booking, detail={"session": session.pk})
-        _email_booking(booking, "cancelled")
+        booking_email(booking, "cancelled")
         if held_place:
             waitlist_offer_places(session=session, now=now)
     return booking
@@ -136,7 +136,7 @@ def waitlist_offer_places(*, session: Session, now: datetime.datetime | None = N
         booking.offer_expires_at = expires
         booking.save(update_fields=["status", "offer_expires_at", "updated_at"])
         audit_record(action="training.place_offered", obj=booking, detail={"session": session.pk})
-        _email_booking(booking, "offered")
+        booking_email(booking, "offered")
         offered.append(booking)
     return offered
 
@@ -161,7 +161,7 @@ def offer_accept(*, token: str, now: datetime.datetime | None = None) -> Booking
         booking.offer_expires_at = None
         booking.save(update_fields=["status", "offer_expires_at", "updated_at"])
         audit_record(action="training.offer_accepted", obj=booking, detail={"session": booking.session_id})
-        _email_booking(booking, "confirmed")
+        booking_email(booking, "confirmed")
     return booking
 
 
@@ -181,10 +181,177 @@ def offers_expire(*, now: datetime.datetime | None = None) -> int:
                 booking.status = Booking.Status.OFFER_EXPIRED
                 booking.save(update_fields=["status", "updated_at"])
                 audit_record(action="training.offer_expired", obj=booking, detail={"session": session.pk})
-                _email_booking(booking, "offer_expired")
+                booking_email(booking, "offer_expired")
                 expired += 1
             waitlist_offer_places(session=session, now=now)
     return expired
+
+
+# --- Trainers: courses, sessions, messages, reminders ------------------------------
+
+COURSE_FIELDS = ("title", "slug", "summary", "topics", "duration_minutes", "target_audiences", "provider")
+
+
+def course_save(*, course: Course | None, data: dict, actor, request=None) -> Course:
+    with transaction.atomic():
+        course = course or Course()
+        for name in COURSE_FIELDS:
+            setattr(course, name, data[name])
+        created = course.pk is None
+        course.save()
+        audit_record(
+            action="training.course_created" if created else "training.course_updated",
+            actor=actor,
+            request=request,
+            obj=course,
+        )
+    return course
+
+
+SESSION_FIELDS = (
+    "course",
+    "starts_at",
+    "ends_at",
+    "mode",
+    "venue_name",
+    "venue_address",
+    "accessibility_info",
+    "joining_link",
+    "capacity",
+    "booking_deadline",
+    "trainer",
+)
+# A change to any of these is news to everyone holding a place.
+_NEWS_FIELDS = ("starts_at", "ends_at", "mode", "venue_name", "venue_address", "joining_link")
+
+
+def _session_problems(data: dict) -> None:
+    if data["ends_at"] <= data["starts_at"]:
+        raise ApplicationError("End time must be after the start time", field="end_time")
+    if data["booking_deadline"] > data["starts_at"]:
+        raise ApplicationError("Booking must close before the session starts", field="booking_deadline_date")
+    if data["mode"] == Session.Mode.ONLINE and not data.get("joining_link"):
+        raise ApplicationError("Enter the joining link for an online session", field="joining_link")
+    if data["mode"] == Session.Mode.IN_PERSON and not data.get("venue_name"):
+        raise ApplicationError("Enter the venue of an in-person session", field="venue_name")
+
+
+def session_create(*, data: dict, actor, request=None) -> Session:
+    _session_problems(data)
+    with transaction.atomic():
+        session = Session.objects.create(**{name: data.get(name) or _blank(name) for name in SESSION_FIELDS})
+        audit_record(action="training.session_created", actor=actor, request=request, obj=session)
+    return session
+
+
+def _blank(name: str):
+    return None if name == "trainer" else ""
+
+
+def session_update(
+    *, session: Session, data: dict, actor, request=None, now: datetime.datetime | None = None
+) -> Session:
+    """Change a session. Capacity may not fall below the places already held; a
+    larger capacity is offered to the waiting list; holders hear of a new time or place."""
+    now = now or timezone.now()
+    _session_problems(data)
+    with transaction.atomic():
+        locked = _locked_session(session.pk)
+        if locked.is_cancelled:
+            raise ApplicationError("This session has been cancelled and cannot be changed", code="cancelled")
+        held = places_taken(locked)
+        if data["capacity"] < held:
+            raise ApplicationError(
+                f"Capacity must be at least {held}: that many places are already confirmed or offered. "
+                "Cancel bookings first if the room is smaller.",
+                field="capacity",
+            )
+        changed = [name for name in SESSION_FIELDS if getattr(locked, name) != (data.get(name) or _blank(name))]
+        for name in SESSION_FIELDS:
+            setattr(locked, name, data.get(name) or _blank(name))
+        locked.save()
+        audit_record(
+            action="training.session_updated", actor=actor, request=request, obj=locked, detail={"changed": changed}
+        )
+        if any(name in _NEWS_FIELDS for name in changed):
+            stamp = int(now.timestamp())
+            for booking in locked.bookings.filter(status__in=Booking.HOLDS_PLACE).select_related("session__course"):
+                booking_email(booking, "changed", dedupe=f"training-booking-{booking.pk}-changed-{stamp}")
+        waitlist_offer_places(session=locked, now=now)
+    return locked
+
+
+def session_cancel(*, session: Session, reason: str, actor, request=None) -> int:
+    """Cancel a session: every active booking is cancelled and told why. Returns how many were told."""
+    with transaction.atomic():
+        locked = _locked_session(session.pk)
+        if locked.is_cancelled:
+            raise ApplicationError("This session has already been cancelled", code="cancelled")
+        locked.status = Session.Status.CANCELLED
+        locked.cancelled_reason = reason
+        locked.save(update_fields=["status", "cancelled_reason"])
+        told = 0
+        for booking in locked.bookings.filter(status__in=Booking.ACTIVE).select_related("session__course"):
+            booking.status = Booking.Status.CANCELLED
+            booking.offer_expires_at = None
+            booking.save(update_fields=["status", "offer_expires_at", "updated_at"])
+            booking_email(booking, "session_cancelled", extra={"reason": reason})
+            told += 1
+        audit_record(
+            action="training.session_cancelled", actor=actor, request=request, obj=locked, detail={"told": told}
+        )
+    return told
+
+
+def session_message(*, session: Session, subject: str, body: str, include_waitlist: bool, actor, request=None):
+    """Email everyone booked (and, if asked, everyone waiting); the message is kept."""
+    statuses = Booking.ACTIVE if include_waitlist else Booking.HOLDS_PLACE
+    with transaction.atomic():
+        bookings = list(session.bookings.filter(status__in=statuses).select_related("session__course"))
+        if not bookings:
+            raise ApplicationError("Nobody is booked on this session, so there is nobody to message", code="empty")
+        message = SessionMessage.objects.create(
+            session=session, subject=subject, body=body, recipient_count=len(bookings), sent_by=actor
+        )
+        for booking in bookings:
+            booking_email(
+                booking,
+                "message",
+                extra={"message": message},
+                dedupe=f"training-message-{message.pk}-{booking.pk}",
+            )
+        audit_record(
+            action="training.session_messaged",
+            actor=actor,
+            request=request,
+            obj=message,
+            detail={"session": session.pk, "recipients": len(bookings)},
+        )
+    return message
+
+
+def reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """Remind everyone with a confirmed place the day before their session. Run often; each person once."""
+    now = now or timezone.now()
+    tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
+    start = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.min))
+    end = start + datetime.timedelta(days=1)
+    due = Booking.objects.filter(
+        status=Booking.Status.CONFIRMED,
+        reminded_at__isnull=True,
+        session__status=Session.Status.SCHEDULED,
+        session__starts_at__gte=start,
+        session__starts_at__lt=end,
+    ).select_related("session__course")
+    sent = 0
+    for booking in due:
+        with transaction.atomic():
+            # Claim the row first: a second runner finds nothing to claim.
+            claimed = Booking.objects.filter(pk=booking.pk, reminded_at__isnull=True).update(reminded_at=now)
+            if claimed:
+                booking_email(booking, "reminder", dedupe=f"training-booking-{booking.pk}-reminder")
+                sent += 1
+    return sent
 
 
 # --- Emails ----------------------------------------------------------------------
@@ -193,14 +360,19 @@ def offers_expire(*, now: datetime.datetime | None = None) -> int:
 def booking_links(booking: Booking) -> dict[str, str]:
     site = settings.SITE_URL
     return {
+        "site_url": site,
         "session_url": site + reverse("training:session_detail", kwargs={"pk": booking.session_id}),
         "cancel_url": site + reverse("training:booking_cancel", kwargs={"token": booking.token}),
         "accept_url": site + reverse("training:offer_accept", kwargs={"token": booking.token}),
+        "feedback_url": site + reverse("training:feedback", kwargs={"token": booking.token}),
+        "certificate_url": site + reverse("training:certificate_pdf", kwargs={"token": booking.token}),
+        "verify_url": site + reverse("training:certificate_verify"),
     }
 
 
-def _email_booking(booking: Booking, kind: str) -> None:
-    """Queue the email for a booking's new state, with the .ics when a place is confirmed."""
+def booking_email(booking: Booking, kind: str, *, extra: dict | None = None, dedupe: str = "") -> None:
+    """Queue the email for a booking's new state, with the .ics when a place is confirmed
+    (or its time or place changed)."""
     session = booking.session
     context = {
         "booking": booking,
@@ -208,11 +380,12 @@ def _email_booking(booking: Booking, kind: str) -> None:
         "course": session.course,
         "offer_hours": _offer_hours(),
         **booking_links(booking),
+        **(extra or {}),
     }
     subject = render_to_string(f"training/email/{kind}_subject.txt", context).strip()
     body = render_to_string(f"training/email/{kind}.txt", context)
     attachments = []
-    if kind == "confirmed":
+    if kind in {"confirmed", "changed"}:
         attachments.append(
             {
                 "filename": "training-session.ics",
@@ -226,5 +399,5 @@ def _email_booking(booking: Booking, kind: str) -> None:
         body=body,
         attachments=attachments,
         # One email per booking per state: a retried transaction cannot send it twice.
-        dedupe_key=f"training-booking-{booking.pk}-{kind}-{booking.updated_at.timestamp()}",
+        dedupe_key=dedupe or f"training-booking-{booking.pk}-{kind}-{booking.updated_at.timestamp()}",
     )

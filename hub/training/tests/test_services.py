@@ -221,8 +221,8 @@ def test_expiry_command_passes_places_on(send_emails):
     cancel(confirmed)
     Booking.objects.filter(pk=first.pk).update(offer_expires_at=timezone.now() - datetime.timedelta(minutes=1))
     out = StringIO()
-    committed(call_command, command_name="training_offers_expire", stdout=out)
-    assert out.getvalue().strip() == "1 offer(s) expired."
+    committed(call_command, command_name="training_tasks", stdout=out)
+    assert out.getvalue().strip() == "1 offer(s) expired, 0 reminder(s) sent, 0 feedback request(s) sent."
     second.refresh_from_db()
     assert second.status == Booking.Status.OFFERED
     assert mail.outbox[-1].to == ["c@example.org"]

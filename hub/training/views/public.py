@@ -1,4 +1,5 @@
-"""Public training pages: listing, session, booking, and the booker's own links."""
+"""Public training pages: listing, session, booking, the booker's own links,
+feedback, certificates and their check, and community training requests."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -6,9 +7,15 @@ from django.views.decorators.cache import never_cache
 
 from hub.core.errors import ApplicationError
 from hub.core.forms import form_add_application_error, form_data
-from hub.training import services
-from hub.training.forms import BookingForm, SessionFilterForm
-from hub.training.models import Booking
+from hub.training import attendance, community, services
+from hub.training.forms import (
+    BookingForm,
+    CertificateCheckForm,
+    FeedbackForm,
+    SessionFilterForm,
+    TrainingRequestForm,
+)
+from hub.training.models import Booking, Certificate, Feedback
 from hub.training.selectors import audiences_offered, session_public_get, sessions_upcoming
 
 
@@ -102,3 +109,80 @@ def offer_accept(request: HttpRequest, token: str) -> HttpResponse:
         "training/public/offer_accept.html",
         {"booking": booking, "session": booking.session, "error": error},
     )
+
+
+# --- After the session -------------------------------------------------------------
+
+
+@never_cache
+def feedback(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        booking = attendance.feedback_booking(token)
+    except ApplicationError as refused:
+        if refused.code == "not_found":
+            raise Http404 from refused
+        return render(
+            request,
+            "training/public/message.html",
+            {"heading": "You cannot give feedback yet", "body": refused.message},
+            status=403,
+        )
+    if Feedback.objects.filter(booking=booking).exists():
+        return render(request, "training/public/feedback_done.html", {"booking": booking})
+    form = FeedbackForm(*form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            attendance.feedback_submit(token=token, data=form.cleaned_data)
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            return redirect("training:feedback", token=token)
+    return render(
+        request, "training/public/feedback.html", {"booking": booking, "session": booking.session, "form": form}
+    )
+
+
+@never_cache
+def certificate_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The attendee's own certificate, through the link in their email."""
+    booking = _booking_or_404(token)
+    certificate = Certificate.objects.filter(booking=booking, withdrawn_at__isnull=True).first()
+    if certificate is None:
+        raise Http404
+    return certificate_response(certificate)
+
+
+def certificate_response(certificate: Certificate) -> HttpResponse:
+    response = HttpResponse(attendance.certificate_pdf(certificate), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
+    return response
+
+
+def certificate_verify(request: HttpRequest) -> HttpResponse:
+    """Anyone checks a certificate by its code: genuine or not, and only name, course and date."""
+    form = CertificateCheckForm(request.GET or None)
+    certificate = None
+    checked = False
+    if form.is_bound and form.is_valid():
+        checked = True
+        certificate = attendance.certificate_verify(form.cleaned_data["code"])
+    return render(
+        request,
+        "training/public/certificate_verify.html",
+        {"form": form, "certificate": certificate, "checked": checked},
+    )
+
+
+# --- Community training requests -----------------------------------------------------
+
+
+def training_request(request: HttpRequest) -> HttpResponse:
+    form = TrainingRequestForm(*form_data(request))
+    if request.method == "POST" and form.is_valid():
+        community.training_request_create(data=form.cleaned_data, request=request)
+        return redirect("training:training_request_done")
+    return render(request, "training/public/training_request.html", {"form": form})
+
+
+def training_request_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "training/public/training_request_done.html")
