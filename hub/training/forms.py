@@ -219,7 +219,7 @@ class SessionForm(forms.Form):
         label="How is it run?",
         choices=Session.Mode.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select in person or online"},
+        error_messages={"required": "Select in person or online", "invalid_choice": "Select in person or online"},
     )
     venue_name = govuk_text("Venue", max_length=200, required=False, help_text="For a session in person.")
     venue_address = govuk_text("Venue address", max_length=1000, required=False, textarea=True, rows=3)
@@ -344,6 +344,9 @@ class TriageForm(forms.Form):
         label="What has happened?",
         choices=TrainingRequest.Status.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select what has happened with this request"},
+        error_messages={
+            "required": "Select what has happened with this request",
+            "invalid_choice": "Select what has happened with this request",
+        },
     )
     triage_note = govuk_text("Notes", max_length=5000, required=False, textarea=True, rows=4)

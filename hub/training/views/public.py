@@ -72,7 +72,16 @@ def _booking_or_404(token: str) -> Booking:
 @never_cache
 def booking_status(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
-    return render(request, "training/public/booking_status.html", {"booking": booking, "session": booking.session})
+    return render(
+        request,
+        "training/public/booking_status.html",
+        {
+            "booking": booking,
+            "session": booking.session,
+            "certificate": Certificate.objects.filter(booking=booking, withdrawn_at__isnull=True).first(),
+            "feedback_given": Feedback.objects.filter(booking=booking).exists(),
+        },
+    )
 
 
 @never_cache
