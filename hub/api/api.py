@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from hub.api.campaigns import router as campaigns_router
+from hub.api.training import router as training_router
 from hub.core.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -60,11 +61,13 @@ class HubNinjaAPI(NinjaAPI):
 api = HubNinjaAPI(
     title="Safeguarding Partnership Hub API",
     version="1.0.0",
-    description="Published campaigns of the safeguarding children partnership, for partners' own sites. "
+    description="Published campaigns and upcoming training sessions of the safeguarding children partnership, "
+    "for partners' own sites. "
     "Read-only; every error is JSON with a `message`.",
     urls_namespace="api-1.0.0",
 )
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/training", training_router)
 
 
 def _field_name(location: list) -> str:

@@ -114,3 +114,60 @@ class CampaignOut(CampaignSummaryOut):
     @staticmethod
     def resolve_resources(campaign: Campaign) -> list:
         return list(campaign.resources.all())
+
+
+# --- Training -----------------------------------------------------------------------
+
+
+class SessionOut(Schema):
+    id: int
+    course: str = Field(..., description="The course's title.")
+    course_summary: str
+    topics: list[str]
+    audiences: list[str] = Field(..., description="Who the course is particularly for.")
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    mode: Literal["in_person", "online"]
+    venue_name: str = Field(..., description="Empty for an online session; the joining link is never published.")
+    venue_address: str
+    accessibility: str
+    capacity: int
+    places_left: int
+    booking_closes_at: datetime.datetime
+    page_url: str = Field(..., description="The session's public page, where people book.")
+
+    @staticmethod
+    def resolve_course(session) -> str:
+        return session.course.title
+
+    @staticmethod
+    def resolve_course_summary(session) -> str:
+        return session.course.summary
+
+    @staticmethod
+    def resolve_topics(session) -> list[str]:
+        return list(session.course.topics)
+
+    @staticmethod
+    def resolve_audiences(session) -> list[str]:
+        return list(session.course.target_audiences)
+
+    @staticmethod
+    def resolve_venue_name(session) -> str:
+        return "" if session.mode == "online" else session.venue_name
+
+    @staticmethod
+    def resolve_venue_address(session) -> str:
+        return "" if session.mode == "online" else session.venue_address
+
+    @staticmethod
+    def resolve_accessibility(session) -> str:
+        return session.accessibility_info
+
+    @staticmethod
+    def resolve_booking_closes_at(session) -> datetime.datetime:
+        return session.booking_deadline
+
+    @staticmethod
+    def resolve_page_url(session) -> str:
+        return absolute_url(reverse("training:session_detail", kwargs={"pk": session.pk}))

@@ -5,3 +5,9 @@ class TrainingConfig(AppConfig):
     name = "hub.training"
     label = "training"
     verbose_name = "Training"
+
+    def ready(self) -> None:
+        from hub.campaigns.sections import campaign_section_register
+        from hub.training.sections import campaign_training_section
+
+        campaign_section_register(campaign_training_section, order=20)

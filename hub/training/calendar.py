@@ -41,7 +41,7 @@ def session_event(session: Session, *, include_joining_link: bool = False) -> Ev
         location=location,
         description="\n".join(description),
         url=page,
-        sequence=1 if session.is_cancelled else 0,
+        sequence=session.ics_sequence,
         status="CANCELLED" if session.is_cancelled else "CONFIRMED",
     )
 

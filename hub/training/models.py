@@ -75,6 +75,9 @@ class Session(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     cancelled_reason = models.TextField(blank=True)
+    # RFC 5545 SEQUENCE: raised on each change of time or place and on cancelling,
+    # so calendars replace the event they already hold instead of ignoring the update.
+    ics_sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

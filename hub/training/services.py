@@ -269,11 +269,14 @@ def session_update(
         changed = [name for name in SESSION_FIELDS if getattr(locked, name) != (data.get(name) or _blank(name))]
         for name in SESSION_FIELDS:
             setattr(locked, name, data.get(name) or _blank(name))
+        news = any(name in _NEWS_FIELDS for name in changed)
+        if news:
+            locked.ics_sequence += 1
         locked.save()
         audit_record(
             action="training.session_updated", actor=actor, request=request, obj=locked, detail={"changed": changed}
         )
-        if any(name in _NEWS_FIELDS for name in changed):
+        if news:
             stamp = int(now.timestamp())
             for booking in locked.bookings.filter(status__in=Booking.HOLDS_PLACE).select_related("session__course"):
                 booking_email(booking, "changed", dedupe=f"training-booking-{booking.pk}-changed-{stamp}")
@@ -289,7 +292,8 @@ def session_cancel(*, session: Session, reason: str, actor, request=None) -> int
             raise ApplicationError("This session has already been cancelled", code="cancelled")
         locked.status = Session.Status.CANCELLED
         locked.cancelled_reason = reason
-        locked.save(update_fields=["status", "cancelled_reason"])
+        locked.ics_sequence += 1
+        locked.save(update_fields=["status", "cancelled_reason", "ics_sequence"])
         told = 0
         for booking in locked.bookings.filter(status__in=Booking.ACTIVE).select_related("session__course"):
             booking.status = Booking.Status.CANCELLED
@@ -385,12 +389,13 @@ def booking_email(booking: Booking, kind: str, *, extra: dict | None = None, ded
     subject = render_to_string(f"training/email/{kind}_subject.txt", context).strip()
     body = render_to_string(f"training/email/{kind}.txt", context)
     attachments = []
-    if kind in {"confirmed", "changed"}:
+    if kind in {"confirmed", "changed", "session_cancelled"}:
+        method = "CANCEL" if kind == "session_cancelled" else "PUBLISH"
         attachments.append(
             {
                 "filename": "training-session.ics",
-                "content": sessions_ics([session], include_joining_link=True),
-                "mimetype": "text/calendar; charset=utf-8; method=PUBLISH",
+                "content": sessions_ics([session], include_joining_link=kind != "session_cancelled", method=method),
+                "mimetype": f"text/calendar; charset=utf-8; method={method}",
             }
         )
     email_enqueue(

@@ -6,6 +6,7 @@ app_name = "training"
 
 urlpatterns = [
     path("training/", public.session_list, name="session_list"),
+    path("training/sessions.ics", public.sessions_feed, name="sessions_feed"),
     path("training/sessions/<int:pk>/", public.session_detail, name="session_detail"),
     path("training/bookings/<str:token>/", public.booking_status, name="booking_status"),
     path("training/bookings/<str:token>/cancel/", public.booking_cancel, name="booking_cancel"),
@@ -35,4 +36,9 @@ urlpatterns = [
     path("staff/training/requests/<int:pk>/", staff.request_detail, name="request_detail"),
 ]
 
-# Reports of people trained (hub.training.views.reports) are added below this line.
+from hub.training.views import reports  # noqa: E402 (the reports' routes were added after the others)
+
+urlpatterns += [
+    path("staff/training/reports/", reports.reports, name="reports"),
+    path("staff/training/reports/<str:table>.csv", reports.reports_csv, name="reports_csv"),
+]

@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from hub.core.errors import ApplicationError
 from hub.core.forms import form_add_application_error, form_data
 from hub.training import attendance, community, services
+from hub.training.calendar import sessions_ics
 from hub.training.forms import (
     BookingForm,
     CertificateCheckForm,
@@ -195,3 +196,11 @@ def training_request(request: HttpRequest) -> HttpResponse:
 
 def training_request_done(request: HttpRequest) -> HttpResponse:
     return render(request, "training/public/training_request_done.html")
+
+
+def sessions_feed(request: HttpRequest) -> HttpResponse:
+    """Every upcoming session as an iCalendar feed people can subscribe to (no joining links)."""
+    response = HttpResponse(sessions_ics(sessions_upcoming()), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="training-sessions.ics"'
+    response["Cache-Control"] = "public, max-age=300"
+    return response
