@@ -127,14 +127,16 @@ def govuk_text(
 
 
 def govuk_email(
-    label: str, *, required: bool = True, enter: str | None = None, help_text: str = ""
+    label: str, *, required: bool = True, enter: str | None = None, help_text: str = "", own: bool = False
 ) -> forms.EmailField:
+    """`own=True` when the person filling in the form gives their own address, so
+    browsers may autofill it (WCAG 1.3.5); staff typing other people's addresses get no autofill."""
     return forms.EmailField(
         label=label,
         max_length=254,
         required=required,
         help_text=help_text,
-        widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "email" if own else "off"}),
         error_messages={
             "required": f"Enter {enter or 'an email address'}",
             "invalid": "Enter an email address in the correct format, like name@example.org",

@@ -17,6 +17,7 @@ class BookingForm(forms.Form):
     name = govuk_text("Full name", max_length=200, enter="your full name", attrs={"autocomplete": "name"})
     email = govuk_email(
         "Email address",
+        own=True,
         enter="your email address",
         help_text="We will send your confirmation and calendar invitation here.",
     )
@@ -37,7 +38,11 @@ class BookingForm(forms.Form):
         },
     )
     job_role = govuk_text(
-        "Job role", max_length=200, enter="your job role", help_text="For example, taxi driver or teaching assistant."
+        "Job role",
+        max_length=200,
+        enter="your job role",
+        help_text="For example, taxi driver or teaching assistant.",
+        attrs={"autocomplete": "organization-title"},
     )
     business_type = forms.ChoiceField(
         label="If you work in a business, what kind?",
@@ -125,7 +130,9 @@ class TrainingRequestForm(forms.Form):
         help_text="For example, young people gather there after school, or staff have asked for it.",
     )
     contact_name = govuk_text("Your name", max_length=200, enter="your name", attrs={"autocomplete": "name"})
-    contact_email = govuk_email("Your email address", enter="your email address", help_text="So we can reply to you.")
+    contact_email = govuk_email(
+        "Your email address", enter="your email address", help_text="So we can reply to you.", own=True
+    )
     contact_phone = govuk_text(
         "Your phone number",
         max_length=40,

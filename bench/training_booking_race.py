@@ -1,0 +1,270 @@
+"""Benchmark: N people press "Book" on one training session at the same moment.
+
+Not a test: it measures. It builds a fresh throwaway database (an SQLite file
+under var/, or a database called hub_bench on the PostgreSQL server given),
+creates one session, serves the site from a threaded WSGI server (a thread and
+a database connection per request, as in hub/training/tests/test_booking_race.py)
+and fires the requests: each client first GETs the session page for its CSRF
+cookie and token, then all POST together behind a barrier.
+
+    DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python bench/training_booking_race.py
+    DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python bench/training_booking_race.py \\
+        --requests 200 --capacity 30 --database-url postgres://postgres@127.0.0.1:55441/
+
+It prints counts, wall time, throughput and POST latency percentiles, and exits
+1 unless exactly `capacity` places were confirmed and no request failed.
+"""
+
+import argparse
+import http.cookiejar
+import math
+import os
+import re
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB_NAME = "hub_bench"
+
+
+@dataclass
+class Outcome:
+    status: int = 0
+    location: str = ""
+    latency_ms: float = 0.0
+    finished_at: float = 0.0
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and self.status == 302 and "/training/bookings/" in self.location
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=200, help="simultaneous bookings (default 200)")
+    parser.add_argument("--capacity", type=int, default=30, help="places on the session (default 30)")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/ ; the bench creates and drops "
+        f"its own database {BENCH_DB_NAME!r} there (the URL's database name is not used). Default: SQLite.",
+    )
+    parser.add_argument(
+        "--sqlite-path",
+        default=str(ROOT / "var" / "bench-training-booking.sqlite3"),
+        help="the throwaway SQLite file (default var/bench-training-booking.sqlite3)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    args = parser.parse_args(argv)
+    if args.requests < 1 or args.capacity < 1:
+        parser.error("--requests and --capacity must be at least 1")
+    return args
+
+
+# --- The throwaway database --------------------------------------------------------
+
+
+def _maintenance_conninfo(url: str) -> str:
+    """The same server, but its "postgres" database, for CREATE and DROP DATABASE."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
+
+
+def _postgres_recreate(url: str, *, drop_only: bool = False) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(_maintenance_conninfo(url), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB_NAME)))
+        if not drop_only:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB_NAME)))
+
+
+def _sqlite_remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def django_setup(args: argparse.Namespace) -> str:
+    """Point Django at the throwaway database, set it up, migrate. Returns a description."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import dj_database_url
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    database = dict(settings.DATABASES["default"])
+    if args.database_url:
+        _postgres_recreate(args.database_url)
+        parts = urllib.parse.urlsplit(args.database_url)
+        url = urllib.parse.urlunsplit((parts.scheme, parts.netloc, f"/{BENCH_DB_NAME}", parts.query, ""))
+        database = dj_database_url.parse(url, conn_max_age=0)
+        described = f"PostgreSQL ({parts.hostname}:{parts.port or 5432}/{BENCH_DB_NAME})"
+    else:
+        path = Path(args.sqlite_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _sqlite_remove(path)
+        if database.get("ENGINE") != "django.db.backends.sqlite3":
+            raise SystemExit("DATABASE_URL is set: pass --database-url to bench PostgreSQL, or unset it for SQLite.")
+        database["NAME"] = path
+        database.pop("TEST", None)
+        described = f"SQLite ({path})"
+    settings.DATABASES["default"] = database
+    # What a booking request does in production: queue the confirmation email
+    # as a task row. The test settings' immediate backend would also try to
+    # deliver it inside the request, which is not what is being measured.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    return described
+
+
+def django_teardown(args: argparse.Namespace) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    if args.keep:
+        return
+    if args.database_url:
+        _postgres_recreate(args.database_url, drop_only=True)
+    else:
+        _sqlite_remove(Path(args.sqlite_path))
+
+
+# --- The race --------------------------------------------------------------------
+
+
+def start_server(backlog: int):
+    from django.core.servers.basehttp import get_internal_wsgi_application
+
+    # The race test's server: threaded, quiet, with a listen backlog like a front server's.
+    from hub.training.tests.test_booking_race import _QuietHandler, _WideServer
+
+    class Server(_WideServer):
+        request_queue_size = max(_WideServer.request_queue_size, backlog)
+
+    server = Server(("127.0.0.1", 0), _QuietHandler, allow_reuse_address=False)
+    server.set_app(get_internal_wsgi_application())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def race(url: str, people: int) -> tuple[list[Outcome], float]:
+    """Every person loads the page, waits for the others, then books. Returns the
+    outcomes and the moment the barrier released them."""
+    from hub.training.tests.test_booking_race import _NoRedirect
+
+    released: list[float] = []
+    ready = threading.Barrier(people, action=lambda: released.append(time.perf_counter()), timeout=300)
+
+    def one_person(n: int) -> Outcome:
+        outcome = Outcome()
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+        request = None
+        try:
+            page = opener.open(url, timeout=120).read().decode()
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+            form = urllib.parse.urlencode(
+                {
+                    "csrfmiddlewaretoken": token,
+                    "name": f"Person {n}",
+                    "email": f"person{n}@example.org",
+                    "sector": "business",
+                    "job_role": "Taxi driver",
+                }
+            ).encode()
+            request = urllib.request.Request(url, data=form, headers={"Referer": url})  # noqa: S310 (http only)
+        except Exception as error:  # counted; the barrier must still be reached
+            outcome.error = f"GET: {type(error).__name__}: {error}"
+        ready.wait()  # everyone submits at once
+        if request is None:
+            return outcome
+        started = time.perf_counter()
+        try:
+            response = opener.open(request, timeout=300)
+            outcome.status = response.status
+            response.read()
+        except urllib.error.HTTPError as answer:  # a 302 arrives here with redirects turned off
+            outcome.status, outcome.location = answer.code, answer.headers.get("Location", "")
+        except Exception as error:  # a refused or dropped connection, counted
+            outcome.error = f"POST: {type(error).__name__}: {error}"
+        outcome.finished_at = time.perf_counter()
+        outcome.latency_ms = (outcome.finished_at - started) * 1000
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=people) as pool:
+        outcomes = list(pool.map(one_person, range(people)))
+    return outcomes, released[0]
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[max(math.ceil(p / 100 * len(sorted_values)) - 1, 0)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    described = django_setup(args)
+    from django.db import connections
+
+    from hub.training.models import Booking
+    from hub.training.tests.factories import SessionFactory
+
+    try:
+        session = SessionFactory(capacity=args.capacity)
+        connections.close_all()  # the server's threads open their own
+        server, base = start_server(args.requests)
+        try:
+            outcomes, released = race(f"{base}/training/sessions/{session.pk}/", args.requests)
+        finally:
+            server.shutdown()
+            server.server_close()
+
+        counts = {status: session.bookings.filter(status=status).count() for status in Booking.Status.values}
+        confirmed, waitlisted = counts[Booking.Status.CONFIRMED], counts[Booking.Status.WAITLISTED]
+        failed = [outcome for outcome in outcomes if not outcome.ok]
+        posted = [outcome for outcome in outcomes if outcome.finished_at]
+        latencies = sorted(outcome.latency_ms for outcome in posted)
+        wall = max((outcome.finished_at for outcome in posted), default=released) - released
+
+        print(f"Training booking race on {described}")
+        print(f"  requests    {args.requests}")
+        print(f"  capacity    {args.capacity}")
+        print(f"  confirmed   {confirmed}")
+        print(f"  waitlisted  {waitlisted}")
+        print(f"  errors      {len(failed)}")
+        print(f"  wall time   {wall:.3f} s")
+        print(f"  requests/s  {args.requests / wall:.1f}" if wall > 0 else "  requests/s  n/a")
+        print(
+            "  POST latency ms: "
+            + "  ".join(f"p{p} {percentile(latencies, p):.0f}" for p in (50, 95, 99))
+            + f"  max {latencies[-1] if latencies else float('nan'):.0f}"
+        )
+        for outcome in failed[:5]:
+            print(f"  error: {outcome.error or f'HTTP {outcome.status} {outcome.location}'}", file=sys.stderr)
+
+        expected = min(args.capacity, args.requests)
+        if confirmed != expected or failed:
+            print(f"FAIL: expected {expected} confirmed and no errors", file=sys.stderr)
+            return 1
+        print("OK: no overbooking, no errors")
+        return 0
+    finally:
+        django_teardown(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
