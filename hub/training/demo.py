@@ -6,9 +6,10 @@ import datetime
 
 from django.utils import timezone
 
-from hub.accounts.models import Organisation, User
+from hub.accounts.models import Organisation, Sector, User
 from hub.campaigns.models import Campaign
-from hub.training.models import Course, Session
+from hub.training.attendance import certificate_issue
+from hub.training.models import Booking, BusinessType, Course, Session, TrainingRequest
 
 COURSE = {
     "title": "An Introduction to Child Sexual Exploitation, Radicalisation and Extremism",
@@ -74,6 +75,13 @@ def demo_training_load() -> list[Session]:
             (today + datetime.timedelta(days=42), Session.Mode.IN_PERSON, 20),
         ]
     )
+    # One session earlier this year that has taken place, with a register, so the
+    # reports and certificates have something to show.
+    recent_sessions = course.sessions.filter(
+        starts_at__gte=timezone.now() - datetime.timedelta(days=90), ends_at__lt=timezone.now()
+    )
+    if not recent_sessions.exists():
+        plans.append((today - datetime.timedelta(days=21), Session.Mode.IN_PERSON, 30))
     for day, mode, capacity in plans:
         starts_at = _at(day, 10)
         defaults = {
@@ -85,4 +93,82 @@ def demo_training_load() -> list[Session]:
             **(VENUE if mode == Session.Mode.IN_PERSON else {"joining_link": "https://meet.example.org/cse-intro"}),
         }
         Session.objects.update_or_create(course=course, starts_at=starts_at, defaults=defaults)
+    recent = recent_sessions.first()
+    if recent is not None and not recent.bookings.exists():
+        _demo_register(recent)
+    _demo_requests()
     return list(course.sessions.all())
+
+
+# Fictional delegates of the past demo session: (sector, business type, job role, attended).
+DELEGATES = [
+    (Sector.BUSINESS, BusinessType.TAXI, "Taxi driver", True),
+    (Sector.BUSINESS, BusinessType.TAXI, "Taxi driver", True),
+    (Sector.BUSINESS, BusinessType.TAXI, "Private hire operator", True),
+    (Sector.BUSINESS, BusinessType.HOTEL, "Hotel receptionist", True),
+    (Sector.BUSINESS, BusinessType.HOTEL, "Night manager", True),
+    (Sector.BUSINESS, BusinessType.FAST_FOOD, "Shift manager", True),
+    (Sector.BUSINESS, BusinessType.ARCADE, "Arcade attendant", False),
+    (Sector.SCHOOL, "", "Teaching assistant", True),
+    (Sector.SCHOOL, "", "Designated safeguarding lead", True),
+    (Sector.SCHOOL, "", "Teacher", True),
+    (Sector.HEALTH, "", "Health visitor", True),
+    (Sector.HEALTH, "", "School nurse", False),
+    (Sector.VOLUNTARY, "", "Youth worker", True),
+    (Sector.VOLUNTARY, "", "Sessional worker", True),
+    (Sector.COUNCIL, "", "Parks and foreshore officer", True),
+    (Sector.COUNCIL, "", "Leisure centre duty manager", True),
+    (Sector.CHILDRENS_SOCIAL_CARE, "", "Foster carer", True),
+    (Sector.CHILDRENS_SOCIAL_CARE, "", "Newly qualified social worker", True),
+]
+ORGANISATIONS = {
+    BusinessType.TAXI: "Seaside Cars",
+    BusinessType.HOTEL: "Promenade Hotel",
+    BusinessType.FAST_FOOD: "Harbour Takeaway",
+    BusinessType.ARCADE: "Pier Amusements",
+}
+
+
+def _demo_register(session: Session) -> None:
+    for number, (sector, business_type, job_role, attended) in enumerate(DELEGATES, start=1):
+        booking = Booking.objects.create(
+            session=session,
+            name=f"Demo Delegate {number}",
+            email=f"delegate{number}@demo.example.org",
+            organisation_name=ORGANISATIONS.get(business_type, f"Demo {Sector(sector).label}"),
+            sector=sector,
+            job_role=job_role,
+            business_type=business_type,
+            status=Booking.Status.CONFIRMED,
+            attendance=Booking.Attendance.ATTENDED if attended else Booking.Attendance.NO_SHOW,
+            attendance_marked_at=session.starts_at,
+            # The demo does not email its fictional delegates afterwards.
+            feedback_requested_at=session.ends_at,
+        )
+        if attended:
+            certificate_issue(booking)
+
+
+def _demo_requests() -> None:
+    """Suggestions in the spirit of the seed's "who else should be included?"."""
+    TrainingRequest.objects.get_or_create(
+        business_name="Seaside Bowl",
+        defaults={
+            "business_type": BusinessType.BOWLING,
+            "area": "Seaside Town",
+            "contact_name": "Centre manager",
+            "contact_email": "manager@seaside-bowl.example.org",
+            "reason": "Groups of young people come in after school and some are met by older adults.",
+        },
+    )
+    TrainingRequest.objects.get_or_create(
+        business_name="Station Cinema",
+        defaults={
+            "business_type": BusinessType.CINEMA,
+            "area": "Seaside Town",
+            "contact_name": "Duty manager",
+            "contact_email": "duty@station-cinema.example.org",
+            "reason": "Staff asked what to do about a child who seemed to be with an adult they did not know.",
+            "status": TrainingRequest.Status.CONTACTED,
+        },
+    )

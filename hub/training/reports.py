@@ -16,6 +16,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import Lower, Trim, TruncMonth
 
 from hub.accounts.models import Sector
+from hub.core.exports import csv_cell
 from hub.training.models import Booking, BusinessType, Course, Session
 
 LOCAL_TZ = ZoneInfo("Europe/London")
@@ -181,14 +182,6 @@ def training_headline(year: int, *, course: Course | None = None) -> str:
 
 
 # --- CSV --------------------------------------------------------------------------
-
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """Text a spreadsheet will not run as a formula: organisation names are typed by the public."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
 
 
 def write_csv(out: IO[str], *, heading: str, rows: list[Row]) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hub.training.views import public, staff
+from hub.training.views import public, reports, staff
 
 app_name = "training"
 
@@ -34,11 +34,6 @@ urlpatterns = [
     ),
     path("staff/training/requests/", staff.request_list, name="request_list"),
     path("staff/training/requests/<int:pk>/", staff.request_detail, name="request_detail"),
-]
-
-from hub.training.views import reports  # noqa: E402 (the reports' routes were added after the others)
-
-urlpatterns += [
     path("staff/training/reports/", reports.reports, name="reports"),
     path("staff/training/reports/<str:table>.csv", reports.reports_csv, name="reports_csv"),
 ]

@@ -4,12 +4,15 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from django_otp.oath import TOTP
 
 from hub.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from hub.accounts.models import Organisation, User
 from hub.accounts.roles import ROLE_PERMISSIONS
 from hub.campaigns.models import Campaign, ReportingChannel, Resource
+from hub.training.models import Booking, Certificate, Session, TrainingRequest
+from hub.training.reports import training_headline
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +24,10 @@ def counts() -> tuple[int, ...]:
         Campaign.objects.count(),
         ReportingChannel.objects.count(),
         Resource.objects.count(),
+        Session.objects.count(),
+        Booking.objects.count(),
+        Certificate.objects.count(),
+        TrainingRequest.objects.count(),
     )
 
 
@@ -47,8 +54,11 @@ def test_demo_campaign_is_the_seeds_cseday18():
 
 def test_every_demo_address_is_a_role_mailbox_at_an_example_domain():
     call_command("load_demo", stdout=StringIO())
-    addresses = list(User.objects.values_list("email", flat=True)) + list(
-        Campaign.objects.values_list("contact_email", flat=True)
+    addresses = (
+        list(User.objects.values_list("email", flat=True))
+        + list(Campaign.objects.values_list("contact_email", flat=True))
+        + list(Booking.objects.values_list("email", flat=True))
+        + list(TrainingRequest.objects.values_list("contact_email", flat=True))
     )
     assert addresses
     for address in addresses:
@@ -77,3 +87,17 @@ def test_demo_refused_where_not_allowed(settings):
     with pytest.raises(CommandError, match="local use only"):
         call_command("load_demo", stdout=StringIO())
     assert counts()[2] == 0
+
+
+def test_demo_training_has_the_seed_session_bookable_sessions_and_a_register():
+    call_command("load_demo", stdout=StringIO())
+    seed = Session.objects.get(starts_at__date="2018-03-15")
+    assert seed.course.title == "An Introduction to Child Sexual Exploitation, Radicalisation and Extremism"
+    assert len(seed.course.topics) == 11 and len(seed.course.target_audiences) == 8
+    assert seed.course.campaign.slug == "cseday18"
+    assert Session.objects.filter(starts_at__gt=timezone.now()).count() == 3
+    attended = Booking.objects.filter(attendance=Booking.Attendance.ATTENDED)
+    assert attended.count() == Certificate.objects.count() > 0
+    registered = Session.objects.filter(bookings__isnull=False).distinct().get()
+    headline = training_headline(timezone.localtime(registered.starts_at).year)
+    assert f"trained {attended.count()} people, including 3 from taxi or private hire firms" in headline

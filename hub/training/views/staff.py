@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from hub.accounts.decorators import staff_required
 from hub.audit.services import audit_record
 from hub.core.errors import ApplicationError
+from hub.core.exports import csv_cell
 from hub.core.forms import form_add_application_error, form_data
 from hub.training import attendance, community, services
 from hub.training.forms import (
@@ -172,15 +173,6 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
         "training/staff/register.html",
         {"session": session, "form": form, "closed": closed, "counts": counts},
     )
-
-
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """Text a spreadsheet will not run as a formula (the public typed these values)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
 
 
 @staff_required("training.view_booking")
