@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 # Playwright's sync API keeps an event loop in this thread; Django's guard
 # against async-unsafe calls would otherwise refuse the tests' database work.
@@ -71,3 +71,25 @@ def axe_violations(page: Page) -> list[dict]:
 def assert_accessible(page: Page) -> None:
     violations = axe_violations(page)
     assert violations == [], f"Accessibility violations on {page.url}: {violations}"
+
+
+def sign_in(page: Page, *, role: str, email: str) -> None:
+    """Sign in through the real pages (password, then the TOTP code) as a new user with `role`."""
+    from hub.accounts.tests.factories import DEFAULT_PASSWORD, TOTPDeviceFactory, UserFactory
+
+    from .test_staff_sign_in import current_code
+
+    user = UserFactory(email=email, roles=[role])
+    device = TOTPDeviceFactory(user=user)
+    page.goto("/account/sign-in/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    assert_accessible(page)
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Security code")
+    assert_accessible(page)
+    page.get_by_label("Security code").fill(current_code(device))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Staff pages")
+    assert_accessible(page)

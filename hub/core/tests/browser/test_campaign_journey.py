@@ -10,10 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from hub.accounts.roles import Role
-from hub.accounts.tests.factories import DEFAULT_PASSWORD, TOTPDeviceFactory, UserFactory
 
-from .conftest import assert_accessible
-from .test_staff_sign_in import current_code
+from .conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,23 +36,7 @@ def visitor(browser: Browser, live_server) -> Iterator[Page]:
 
 
 def sign_in_as_coordinator(page: Page) -> None:
-    user = UserFactory(email="campaigns@partnership.example.org", roles=[Role.CAMPAIGN_COORDINATOR])
-    device = TOTPDeviceFactory(user=user)
-
-    page.goto("/account/sign-in/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
-    assert_accessible(page)
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-
-    expect(page.get_by_role("heading", level=1)).to_have_text("Security code")
-    assert_accessible(page)
-    page.get_by_label("Security code").fill(current_code(device))
-    page.get_by_role("button", name="Sign in").click()
-
-    expect(page.get_by_role("heading", level=1)).to_have_text("Staff pages")
-    assert_accessible(page)
+    sign_in(page, role=Role.CAMPAIGN_COORDINATOR, email="campaigns@partnership.example.org")
 
 
 def fill_date(page: Page, legend: str, date: datetime.date) -> None:
