@@ -172,17 +172,38 @@ def email_enqueue(
 @outbox_handler("email")
 def _send_email(message: OutboxMessage) -> None:
     payload = message.payload
-    email = EmailMultiAlternatives(
+    email_send(
+        message,
+        to=payload["to"],
         subject=payload["subject"],
         body=payload["body"],
+        html_body=payload.get("html_body"),
+        attachments=payload.get("attachments", []),
+    )
+
+
+def email_send(
+    message: OutboxMessage,
+    *,
+    to: list[str],
+    subject: str,
+    body: str,
+    html_body: str | None = None,
+    attachments: list[dict] | None = None,
+) -> None:
+    """Send one outbox message's email over SMTP, turning SMTP answers into
+    temporary (retry) or permanent failures. For handlers that render their email."""
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=payload["to"],
+        to=to,
         # A stable Message-ID lets a receiver drop a copy re-sent after a crash.
         headers={"Message-ID": f"<outbox-{message.pk}@{settings.SITE_URL.split('://')[-1].split(':')[0]}>"},
     )
-    if payload.get("html_body"):
-        email.attach_alternative(payload["html_body"], "text/html")
-    for attachment in payload.get("attachments", []):
+    if html_body:
+        email.attach_alternative(html_body, "text/html")
+    for attachment in attachments or []:
         email.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     try:
         email.send()

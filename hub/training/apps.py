@@ -7,6 +7,7 @@ class TrainingConfig(AppConfig):
     verbose_name = "Training"
 
     def ready(self) -> None:
+        import hub.training.emails  # noqa: F401 (registers the outbox handler for booking emails)
         from hub.campaigns.sections import campaign_section_register
         from hub.training.sections import campaign_training_section
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from hub.audit.services import audit_record
 from hub.core.errors import ApplicationError
+from hub.training.emails import booking_email
 from hub.training.models import Booking, Certificate, Feedback, Session
-from hub.training.services import booking_by_token, booking_email
+from hub.training.services import booking_by_token
 
 # Trainers mark people in as they arrive, so the register opens a little before the start.
 REGISTER_OPENS_BEFORE = datetime.timedelta(hours=1)
@@ -144,7 +145,6 @@ def feedback_requests_send(*, now: datetime.datetime | None = None) -> int:
                 booking_email(
                     booking,
                     "after_session",
-                    extra={"certificate": booking.certificate},
                     dedupe=f"training-booking-{booking.pk}-after-session",
                 )
                 sent += 1

@@ -9,21 +9,18 @@ import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from hub.audit.services import audit_record
 from hub.core.errors import ApplicationError
-from hub.core.outbox import email_enqueue
-from hub.training.calendar import sessions_ics
+from hub.training.emails import booking_email
 from hub.training.models import Booking, Course, Session, SessionMessage
 
 BOOKING_FIELDS = ("name", "email", "organisation_name", "sector", "job_role", "business_type", "access_needs")
 
 
-def _offer_hours() -> int:
-    return getattr(settings, "TRAINING_OFFER_HOURS", 24)
+def offer_hours() -> int:
+    return settings.TRAINING_OFFER_HOURS
 
 
 def _locked_session(session_id: int) -> Session:
@@ -130,7 +127,7 @@ def waitlist_offer_places(*, session: Session, now: datetime.datetime | None = N
     free = session.capacity - places_taken(session)
     if free <= 0:
         return []
-    expires = min(now + datetime.timedelta(hours=_offer_hours()), session.starts_at)
+    expires = min(now + datetime.timedelta(hours=offer_hours()), session.starts_at)
     for booking in session.bookings.filter(status=Booking.Status.WAITLISTED).order_by("created_at", "pk")[:free]:
         booking.status = Booking.Status.OFFERED
         booking.offer_expires_at = expires
@@ -321,7 +318,7 @@ def session_message(*, session: Session, subject: str, body: str, include_waitli
             booking_email(
                 booking,
                 "message",
-                extra={"message": message},
+                extra={"message": message.pk},
                 dedupe=f"training-message-{message.pk}-{booking.pk}",
             )
         audit_record(
@@ -356,53 +353,3 @@ def reminders_send(*, now: datetime.datetime | None = None) -> int:
                 booking_email(booking, "reminder", dedupe=f"training-booking-{booking.pk}-reminder")
                 sent += 1
     return sent
-
-
-# --- Emails ----------------------------------------------------------------------
-
-
-def booking_links(booking: Booking) -> dict[str, str]:
-    site = settings.SITE_URL
-    return {
-        "site_url": site,
-        "session_url": site + reverse("training:session_detail", kwargs={"pk": booking.session_id}),
-        "cancel_url": site + reverse("training:booking_cancel", kwargs={"token": booking.token}),
-        "accept_url": site + reverse("training:offer_accept", kwargs={"token": booking.token}),
-        "feedback_url": site + reverse("training:feedback", kwargs={"token": booking.token}),
-        "certificate_url": site + reverse("training:certificate_pdf", kwargs={"token": booking.token}),
-        "verify_url": site + reverse("training:certificate_verify"),
-    }
-
-
-def booking_email(booking: Booking, kind: str, *, extra: dict | None = None, dedupe: str = "") -> None:
-    """Queue the email for a booking's new state, with the .ics when a place is confirmed
-    (or its time or place changed)."""
-    session = booking.session
-    context = {
-        "booking": booking,
-        "session": session,
-        "course": session.course,
-        "offer_hours": _offer_hours(),
-        **booking_links(booking),
-        **(extra or {}),
-    }
-    subject = render_to_string(f"training/email/{kind}_subject.txt", context).strip()
-    body = render_to_string(f"training/email/{kind}.txt", context)
-    attachments = []
-    if kind in {"confirmed", "changed", "session_cancelled"}:
-        method = "CANCEL" if kind == "session_cancelled" else "PUBLISH"
-        attachments.append(
-            {
-                "filename": "training-session.ics",
-                "content": sessions_ics([session], include_joining_link=kind != "session_cancelled", method=method),
-                "mimetype": f"text/calendar; charset=utf-8; method={method}",
-            }
-        )
-    email_enqueue(
-        to=[booking.email],
-        subject=subject,
-        body=body,
-        attachments=attachments,
-        # One email per booking per state: a retried transaction cannot send it twice.
-        dedupe_key=dedupe or f"training-booking-{booking.pk}-{kind}-{booking.updated_at.timestamp()}",
-    )

@@ -11,6 +11,8 @@ from django.utils import timezone
 from hub.accounts.roles import Role
 from hub.accounts.tests.factories import UserFactory
 from hub.core.errors import ApplicationError
+from hub.core.models import OutboxMessage
+from hub.core.outbox import outbox_deliver_message
 from hub.training import services
 from hub.training.models import Booking, Session, SessionMessage
 from hub.training.tests.factories import BookingFactory, CourseFactory, SessionFactory, in_days
@@ -205,3 +207,15 @@ def test_reminder_day_is_the_local_day(django_capture_on_commit_callbacks):
     BookingFactory(session=SessionFactory(starts_at=starts, ends_at=starts + datetime.timedelta(hours=1)))
     with django_capture_on_commit_callbacks(execute=True):
         assert services.reminders_send(now=now) == 1
+
+
+def test_news_queued_before_a_cancellation_is_not_sent_after_it(django_capture_on_commit_callbacks):
+    now = datetime.datetime(2027, 3, 14, 9, 0, tzinfo=LONDON)
+    tomorrow = datetime.datetime(2027, 3, 15, 10, 0, tzinfo=LONDON)
+    booking = BookingFactory(session=SessionFactory(starts_at=tomorrow, ends_at=tomorrow + datetime.timedelta(hours=1)))
+    assert services.reminders_send(now=now) == 1  # queued; the worker has not sent it yet
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(token=booking.token, now=now)
+    reminder = OutboxMessage.objects.get(dedupe_key=f"training-booking-{booking.pk}-reminder")
+    outbox_deliver_message(message_id=reminder.pk)
+    assert [message.subject.split(":")[0] for message in mail.outbox] == ["Booking cancelled"]

@@ -63,6 +63,7 @@ def test_changed_session_raises_the_calendar_sequence(django_capture_on_commit_c
             data={**data, "starts_at": later, "ends_at": later + datetime.timedelta(hours=1)},
             actor=UserFactory(roles=[Role.TRAINER]),
         )
+    with django_capture_on_commit_callbacks(execute=True):
         services.session_cancel(session=session, reason="Ill", actor=None)
     changed, cancelled = (Calendar.from_ical(message.attachments[0][1]) for message in mail.outbox)
     assert changed.walk("VEVENT")[0]["SEQUENCE"] == 1
