@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "hub.audit",
     "hub.campaigns",
     "hub.training",
+    "hub.social",
     "hub.api",
 ]
 
@@ -204,6 +205,12 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 # Key for the HMAC that chains audit events; keep it apart from SECRET_KEY so
 # rotating one does not break the other.
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", "")
+
+# --- Encryption of sensitive fields at rest ------------------------------------
+# Fernet keys (32 url-safe base64 bytes each), comma-separated: the first
+# encrypts, all decrypt, so a key can be rotated in without losing old values.
+# Make one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 
 # --- Security headers -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

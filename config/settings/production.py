@@ -1,11 +1,12 @@
 """Production: every secret from the environment, HTTPS only, PostgreSQL expected."""
 
-from config.env import env_bool, env_int, env_str
+from config.env import env_bool, env_int, env_list, env_str
 
 from .base import *  # noqa: F403
 
 SECRET_KEY = env_str("SECRET_KEY")
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY")
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "") or [env_str("FIELD_ENCRYPTION_KEYS")]
 DEBUG = False
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -7,6 +7,7 @@ from .base import BASE_DIR, DATABASES, TEMPLATES, VAR_DIR
 
 SECRET_KEY = "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 AUDIT_HMAC_KEY = "test-only-audit-key"
+FIELD_ENCRYPTION_KEYS = ["qGxzJc5AzPC7ybbT7aS3CgZXvUV_CGPGRFZNeorl2aI="]
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 SITE_URL = "http://testserver"
