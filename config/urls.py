@@ -8,6 +8,7 @@ urlpatterns = [
     path("account/", include("hub.accounts.urls")),
     path("", include("hub.campaigns.urls")),
     path("", include("hub.training.urls")),
+    path("", include("hub.social.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

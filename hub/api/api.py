@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from hub.api.campaigns import router as campaigns_router
+from hub.api.social import router as social_router
 from hub.api.training import router as training_router
 from hub.core.errors import ApplicationError
 
@@ -67,6 +68,7 @@ api = HubNinjaAPI(
     urls_namespace="api-1.0.0",
 )
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/campaigns", social_router)
 api.add_router("/training", training_router)
 
 

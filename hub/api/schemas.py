@@ -171,3 +171,30 @@ class SessionOut(Schema):
     @staticmethod
     def resolve_page_url(session) -> str:
         return absolute_url(reverse("training:session_detail", kwargs={"pk": session.pk}))
+
+
+# --- Social ---------------------------------------------------------------------------------
+
+
+class ShareLinkOut(Schema):
+    network: str
+    url: str
+
+
+class SuggestedPostOut(Schema):
+    id: int
+    text: str
+    networks: list[str]
+    share_links: list[ShareLinkOut]
+
+
+class MomentProgressOut(Schema):
+    moment_at: datetime.datetime
+    signup_deadline: datetime.datetime
+    status: Literal["open", "sent", "called_off"]
+    goal: int
+    supporters: int
+    estimated_reach: int = Field(
+        ..., description="Self-reported: the sum of supporters' follower counts, each (network, handle) once."
+    )
+    signup_url: str

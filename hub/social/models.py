@@ -83,6 +83,7 @@ class ScheduledPost(models.Model):
     # Sent as Mastodon's Idempotency-Key: a retried request cannot post twice.
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     attempts = models.PositiveIntegerField(default=0)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     remote_id = models.CharField(max_length=255, blank=True)

@@ -11,6 +11,7 @@ from hub.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from hub.accounts.models import Organisation, User
 from hub.accounts.roles import ROLE_PERMISSIONS
 from hub.campaigns.models import Campaign, ReportingChannel, Resource
+from hub.social.models import Moment, Pledge, SuggestedPost, Supporter
 from hub.training.models import Booking, Certificate, Session, TrainingRequest
 from hub.training.reports import training_headline
 
@@ -28,6 +29,10 @@ def counts() -> tuple[int, ...]:
         Booking.objects.count(),
         Certificate.objects.count(),
         TrainingRequest.objects.count(),
+        SuggestedPost.objects.count(),
+        Moment.objects.count(),
+        Supporter.objects.count(),
+        Pledge.objects.count(),
     )
 
 
@@ -101,3 +106,14 @@ def test_demo_training_has_the_seed_session_bookable_sessions_and_a_register():
     registered = Session.objects.filter(bookings__isnull=False).distinct().get()
     headline = training_headline(timezone.localtime(registered.starts_at).year)
     assert f"trained {attended.count()} people, including 3 from taxi or private hire firms" in headline
+
+
+def test_demo_social_has_the_seeds_eleven_suggested_tweets_a_moment_and_pledges():
+    call_command("load_demo", stdout=StringIO())
+    campaign = Campaign.objects.get(slug="cseday18")
+    texts = list(campaign.suggested_posts.values_list("text", flat=True))
+    assert len(texts) == 11
+    assert texts[0] == "I'm supporting #CSEDay18 in West Sussex #StandAgainstCSE"
+    assert all("#CSE" in text for text in texts)
+    assert campaign.moment.supporters.count() == 3
+    assert campaign.pledges.filter(status=Pledge.Status.APPROVED).count() == 3

@@ -4,12 +4,14 @@ from django.db import transaction
 
 from hub.accounts.demo import demo_accounts_load
 from hub.campaigns.demo import demo_campaigns_load
+from hub.social.demo import demo_social_load
 from hub.training.demo import demo_training_load
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data (organisations, one user per role, the CSEDay18 campaign, its training). Safe to run again."
+        "Load the demo data (organisations, one user per role, the CSEDay18 campaign, its training and suggested "
+        "posts). Safe to run again."
     )
 
     def handle(self, *args, **options) -> None:
@@ -19,6 +21,8 @@ class Command(BaseCommand):
             users = demo_accounts_load()
             campaigns = demo_campaigns_load()
             sessions = demo_training_load()
+            posts = demo_social_load()
         self.stdout.write(
-            f"Demo data loaded: {len(users)} users, {len(campaigns)} campaign(s), {len(sessions)} training sessions."
+            f"Demo data loaded: {len(users)} users, {len(campaigns)} campaign(s), {len(sessions)} training sessions, "
+            f"{len(posts)} suggested posts."
         )
