@@ -6,7 +6,8 @@ from .base import *  # noqa: F403
 
 SECRET_KEY = env_str("SECRET_KEY")
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY")
-FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "") or [env_str("FIELD_ENCRYPTION_KEYS")]
+# Required: env_str raises when it is unset (env_list would quietly give an empty list).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", env_str("FIELD_ENCRYPTION_KEYS"))
 DEBUG = False
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -141,6 +141,9 @@ def pledge_image_process(
     finally:
         image.close()
 
+    # WeasyPrint (certificates) sets this process-wide flag to True when imported, which
+    # would let Pillow pad a truncated photo with grey instead of refusing it.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     image = _open(data, max_pixels)
     try:
         with warnings.catch_warnings():

@@ -5,6 +5,12 @@ from hub.social.views import public, staff
 app_name = "social"
 
 urlpatterns = [
+    path("staff/campaigns/<slug:slug>/social/dashboard/", staff.reach_dashboard, name="dashboard"),
+    path(
+        "staff/campaigns/<slug:slug>/social/dashboard/<str:table>.csv",
+        staff.reach_dashboard_csv,
+        name="dashboard_csv",
+    ),
     path("staff/social/accounts/", staff.account_list, name="account_list"),
     path("staff/social/accounts/new/", staff.account_create, name="account_create"),
     path("staff/social/accounts/<int:pk>/edit/", staff.account_edit, name="account_edit"),

@@ -114,7 +114,12 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     """The certificate of attendance as PDF. WeasyPrint is imported here so the
     service runs (without certificates) on a machine that lacks Pango."""
     from django.conf import settings
+    from PIL import ImageFile
     from weasyprint import HTML
+
+    # Importing WeasyPrint turns on Pillow's "load truncated images" for the whole
+    # process; certificates have no images, and pledge photos must not be padded.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     html = render_to_string(
         "training/certificate.html",

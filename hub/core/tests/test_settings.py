@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "k" * 10 + "production-like-secret-with-enough-variety-0123456789-ABCDEFGHIJ",
     "AUDIT_HMAC_KEY": "production-like-audit-key",
+    "FIELD_ENCRYPTION_KEYS": "b2xkLWtleS1mb3ItdGVzdHMtMDEyMzQ1Njc4OWFiY2Q=",
     "ALLOWED_HOSTS": "hub.partnership.example.org",
     "DATABASE_URL": "",
 }
@@ -40,7 +41,7 @@ def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "AUDIT_HMAC_KEY"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "AUDIT_HMAC_KEY", "FIELD_ENCRYPTION_KEYS"])
 def test_production_refuses_to_start_without_its_secrets(tmp_path, missing):
     env = {**PRODUCTION_ENV, "HUB_VAR_DIR": str(tmp_path)}
     env[missing] = ""

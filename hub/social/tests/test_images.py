@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, PngImagePlugin
+from PIL import Image, ImageFile, PngImagePlugin
 
 from hub.core.errors import ApplicationError
 from hub.social.images import ImageRejected, ProcessedImage, pledge_image_process
@@ -401,6 +401,16 @@ def test_truncated_jpeg_is_refused_as_damaged():
     with pytest.raises(ImageRejected) as excinfo:
         pledge_image_process(upload(source[: len(source) // 2]))
 
+    assert_rejected(excinfo, DAMAGED_MESSAGE)
+
+
+def test_truncated_jpeg_is_refused_even_after_weasyprint_loosened_pillow():
+    import weasyprint  # noqa: F401 (its import sets ImageFile.LOAD_TRUNCATED_IMAGES = True for the process)
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as after the import, whatever order the tests ran in
+    source = encode(noisy((400, 300)), "JPEG")
+    with pytest.raises(ImageRejected) as excinfo:
+        pledge_image_process(upload(source[: len(source) // 2]))
     assert_rejected(excinfo, DAMAGED_MESSAGE)
 
 

@@ -12,7 +12,7 @@ from hub.accounts.decorators import staff_required
 from hub.campaigns.models import Campaign
 from hub.core.errors import ApplicationError
 from hub.core.forms import form_add_application_error, form_data
-from hub.social import moments, pledges, posts, scheduling
+from hub.social import dashboard, moments, pledges, posts, scheduling
 from hub.social.forms import (
     MomentForm,
     PledgeModerationForm,
@@ -287,4 +287,34 @@ def schedule_export(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     response = HttpResponse(render_export(campaign), content_type=content_type)
     extension = name.rsplit(".", 1)[1]
     response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-{stem}.{extension}"'
+    return response
+
+
+# --- Reach dashboard -------------------------------------------------------------------------
+
+
+@staff_required("social.view_supporter", "social.view_pledge", "social.view_scheduledpost")
+def reach_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(slug)
+    moment = Moment.objects.filter(campaign=campaign).first()
+    return render(
+        request,
+        "social/staff/dashboard.html",
+        {
+            "campaign": campaign,
+            "moment": moment,
+            "progress": moments.moment_progress(moment) if moment else None,
+            "tables": dashboard.dashboard_tables(campaign),
+        },
+    )
+
+
+@staff_required("social.view_supporter", "social.view_pledge", "social.view_scheduledpost")
+def reach_dashboard_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
+    campaign = _campaign(slug)
+    found = next((item for item in dashboard.dashboard_tables(campaign) if item.key == table), None)
+    if found is None:
+        raise Http404
+    response = HttpResponse(dashboard.table_csv(found), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-{table}.csv"'
     return response
