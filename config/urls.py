@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("hub.campaigns.urls")),
     path("", include("hub.training.urls")),
     path("", include("hub.social.urls")),
+    path("", include("hub.broadcasts.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "hub.campaigns",
     "hub.training",
     "hub.social",
+    "hub.broadcasts",
     "hub.api",
 ]
 
