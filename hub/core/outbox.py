@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from hub.core.models import OutboxMessage
@@ -76,7 +76,14 @@ def _schedule(message: OutboxMessage) -> None:
         if not task.get_backend().supports_defer:
             return  # a backend that cannot wait leaves it to outbox_sweep, once due
         task = task.using(run_after=message.available_at)
-    task.enqueue(message.pk)
+    try:
+        with transaction.atomic():
+            task.enqueue(message.pk)
+    except DatabaseError:
+        # Runs after the change has committed: failing here (e.g. SQLite busy under a
+        # burst) must not turn the person's success into an error page. The outbox row
+        # is saved, so outbox_sweep delivers it.
+        logger.warning("Outbox message %s not handed to the worker; outbox_sweep will send it.", message.pk)
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -432,3 +432,30 @@ def test_a_message_for_later_is_not_sent_on_commit_but_by_the_sweep_once_due(dja
     make_due(message)
     assert call_command_output("outbox_sweep") == "Scheduled 1 outbox message(s).\n"
     assert performed == [message.pk]
+
+
+def test_a_failure_to_wake_the_worker_after_commit_loses_nothing_and_raises_nothing(
+    settings, django_capture_on_commit_callbacks
+):
+    """The task row is written after the change commits; if that write fails (SQLite
+    busy in a burst), the person still sees success and outbox_sweep sends the email."""
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    from hub.core.outbox import outbox_sweep
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    table = DBTaskResult._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} RENAME TO hub_tasks_away")  # noqa: S608
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            message = email_enqueue(to=["someone@example.org"], subject="Hello", body="Body")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE hub_tasks_away RENAME TO {connection.ops.quote_name(table)}")  # noqa: S608
+    message.refresh_from_db()
+    assert message.state == OutboxMessage.State.PENDING
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert outbox_sweep() == 1
+    assert mail.outbox[-1].subject == "Hello"

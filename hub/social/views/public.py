@@ -4,7 +4,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from hub.campaigns.selectors import campaign_public_get
+from hub.campaigns.selectors import campaign_public_get, campaigns_published
 from hub.core.errors import ApplicationError
 from hub.core.forms import form_add_application_error, form_data
 from hub.social import moments, pledges
@@ -13,8 +13,12 @@ from hub.social.models import Moment, Pledge, Supporter
 
 
 def _published_moment(slug: str) -> Moment:
-    campaign = campaign_public_get(slug=slug)
-    moment = Moment.objects.filter(campaign=campaign).first() if campaign else None
+    # Only the moment and its campaign: not the campaign page's channels and resources.
+    moment = (
+        Moment.objects.select_related("campaign")
+        .filter(campaign__in=campaigns_published(), campaign__slug=slug)
+        .first()
+    )
     if moment is None:
         raise Http404
     return moment
