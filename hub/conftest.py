@@ -58,6 +58,14 @@ def coordinator_client(db, make_staff_client) -> Client:
 class SmtpSink:
     messages: list[Message] = field(default_factory=list)
     envelopes_to: list[list[str]] = field(default_factory=list)
+    # Recipient -> SMTP answer to RCPT TO, e.g. "550 5.1.1 No such user" or "451 4.3.0 Try later".
+    refuse: dict[str, str] = field(default_factory=dict)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd hook)
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook name)
         self.messages.append(message_from_bytes(envelope.original_content or envelope.content))

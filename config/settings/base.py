@@ -188,6 +188,17 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Safeguarding Partnership Hub <no-reply@hub.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Broadcasts --------------------------------------------------------------
+# "smtp" (the EMAIL_* relay) or "notify" (GOV.UK Notify, with NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID).
+BROADCAST_BACKEND = env_str("BROADCAST_BACKEND", "smtp")
+# Messages per second a send may reach (0: as fast as the relay takes them).
+BROADCAST_MAX_PER_SECOND = env_int("BROADCAST_MAX_PER_SECOND", 0)
+# The mailbox of the mailto: List-Unsubscribe link.
+BROADCAST_UNSUBSCRIBE_MAILBOX = env_str("BROADCAST_UNSUBSCRIBE_MAILBOX", "unsubscribe@partnership.example.org")
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_TEMPLATE_ID = env_str("NOTIFY_TEMPLATE_ID", "")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+
 # --- Training ---------------------------------------------------------------
 # How long a freed place is held for the next person on the waiting list.
 TRAINING_OFFER_HOURS = env_int("TRAINING_OFFER_HOURS", 24)

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from hub.api.broadcasts import router as bulletins_router
 from hub.api.campaigns import router as campaigns_router
 from hub.api.social import router as social_router
 from hub.api.training import router as training_router
@@ -62,7 +63,8 @@ class HubNinjaAPI(NinjaAPI):
 api = HubNinjaAPI(
     title="Safeguarding Partnership Hub API",
     version="1.0.0",
-    description="Published campaigns and upcoming training sessions of the safeguarding children partnership, "
+    description="Published campaigns, upcoming training sessions and sent bulletins of the safeguarding children "
+    "partnership, "
     "for partners' own sites. "
     "Read-only; every error is JSON with a `message`.",
     urls_namespace="api-1.0.0",
@@ -70,6 +72,7 @@ api = HubNinjaAPI(
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/campaigns", social_router)
 api.add_router("/training", training_router)
+api.add_router("/bulletins", bulletins_router)
 
 
 def _field_name(location: list) -> str:

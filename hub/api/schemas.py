@@ -198,3 +198,38 @@ class MomentProgressOut(Schema):
         ..., description="Self-reported: the sum of supporters' follower counts, each (network, handle) once."
     )
     signup_url: str
+
+
+# --- Broadcasts -----------------------------------------------------------------------------
+
+
+class BulletinOut(Schema):
+    id: int
+    series: str = Field(..., description="The series' short name (slug).")
+    series_name: str
+    day: datetime.date
+    topic: str
+    subject: str
+    sent_at: datetime.datetime | None
+    body_html: str = Field(..., description="The bulletin as published: sanitised HTML, not personalised.")
+    web_url: str
+
+    @staticmethod
+    def resolve_series(bulletin) -> str:
+        return bulletin.series.slug
+
+    @staticmethod
+    def resolve_series_name(bulletin) -> str:
+        return bulletin.series.name
+
+    @staticmethod
+    def resolve_body_html(bulletin) -> str:
+        from hub.broadcasts.rendering import markdown_to_html
+
+        return markdown_to_html(bulletin.body_markdown)
+
+    @staticmethod
+    def resolve_web_url(bulletin) -> str:
+        return absolute_url(
+            reverse("broadcasts:archive_bulletin", kwargs={"series": bulletin.series.slug, "pk": bulletin.pk})
+        )

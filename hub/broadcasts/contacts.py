@@ -3,7 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.text import slugify
 
 from hub.audit.services import audit_record
 from hub.broadcasts.models import Audience, Bulletin, Contact, LawfulBasis, Suppression
@@ -87,9 +88,7 @@ def recipients_for(bulletin: Bulletin) -> QuerySet[Contact]:
     audience_ids = list(bulletin.audiences.values_list("pk", flat=True))
     everything = Suppression.objects.filter(audience__isnull=True).values("email")
     return (
-        Contact.objects.filter(pk__in=_not_fully_suppressed(audience_ids))
-        .exclude(email__in=everything)
-        .order_by("pk")
+        Contact.objects.filter(pk__in=_not_fully_suppressed(audience_ids)).exclude(email__in=everything).order_by("pk")
     )
 
 
@@ -111,3 +110,16 @@ def _not_fully_suppressed(audience_ids: list[int]) -> list[int]:
         if audiences - suppressed.get(email, set()):
             keep.append(contact_id)
     return keep
+
+
+def audience_create(*, name: str, description: str, actor, request=None) -> Audience:
+    slug = slugify(name)
+    if Audience.objects.filter(Q(name__iexact=name) | Q(slug=slug)).exists():
+        raise ApplicationError("An audience with this name already exists", field="name")
+    try:
+        with transaction.atomic():
+            audience = Audience.objects.create(name=name, slug=slug, description=description)
+            audit_record(action="broadcasts.audience_created", actor=actor, request=request, obj=audience)
+    except IntegrityError as error:
+        raise ApplicationError("An audience with this name already exists", field="name") from error
+    return audience

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from hub.accounts.demo import demo_accounts_load
+from hub.broadcasts.demo import demo_broadcasts_load
 from hub.campaigns.demo import demo_campaigns_load
 from hub.social.demo import demo_social_load
 from hub.training.demo import demo_training_load
@@ -10,8 +11,8 @@ from hub.training.demo import demo_training_load
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data (organisations, one user per role, the CSEDay18 campaign, its training and suggested "
-        "posts). Safe to run again."
+        "Load the demo data (organisations, one user per role, the CSEDay18 campaign, its training, suggested "
+        "posts and bulletins). Safe to run again."
     )
 
     def handle(self, *args, **options) -> None:
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             campaigns = demo_campaigns_load()
             sessions = demo_training_load()
             posts = demo_social_load()
+            demo_broadcasts_load()
         self.stdout.write(
             f"Demo data loaded: {len(users)} users, {len(campaigns)} campaign(s), {len(sessions)} training sessions, "
             f"{len(posts)} suggested posts."
