@@ -291,3 +291,10 @@ def test_staff_send_page_permissions(client, make_staff_client, campaign):
     assert not Bulletin.objects.exists()
     coordinator, _ = make_staff_client(Role.CAMPAIGN_COORDINATOR)
     assert coordinator.get(url).status_code == 200
+
+
+def test_staff_send_page_without_any_series_links_to_adding_one(coordinator, campaign):
+    client, _ = coordinator
+    page = client.get(reverse("broadcasts:briefing_send", kwargs={"slug": campaign.slug})).content.decode()
+    assert "There are no bulletin series yet" in page and reverse("broadcasts:series_create") in page
+    assert "Save as a draft bulletin" not in page
