@@ -303,9 +303,8 @@ def import_confirm(preview_id: str, *, include_valid_only: bool, actor, request:
     valid, invalid = preview.valid_rows, preview.invalid_rows
     if invalid and not include_valid_only:
         rows = "1 row has" if len(invalid) == 1 else f"{len(invalid)} rows have"
-        raise ApplicationError(
-            f"{rows} errors. Fix the file or confirm importing only the {len(valid)} valid rows", code="has_errors"
-        )
+        only = "the 1 valid row" if len(valid) == 1 else f"the {len(valid)} valid rows"
+        raise ApplicationError(f"{rows} errors. Fix the file or confirm importing only {only}", code="has_errors")
     if not valid:
         raise ApplicationError("There are no valid rows to import. Fix the file and upload it again")
 

@@ -16,11 +16,11 @@ def delivery_by_token(token: str) -> Delivery | None:
 
 def unsubscribe(*, delivery: Delivery, everything: bool, request=None) -> list[str]:
     """Suppress the address from the bulletin's audiences the person is in, or from
-    everything. Returns the names of what they are now unsubscribed from."""
+    everything. Returns the names of the audiences left; empty when it was everything."""
     with transaction.atomic():
         if everything:
             suppress(email=delivery.email, reason=Suppression.Reason.UNSUBSCRIBED, request=request)
-            names = ["every bulletin from the partnership"]
+            names = []
         else:
             audiences = delivery.bulletin.audiences.all()
             if delivery.contact is not None:
@@ -33,7 +33,6 @@ def unsubscribe(*, delivery: Delivery, everything: bool, request=None) -> list[s
                 names.append(audience.name)
             if not names:  # no longer in any of them: nothing narrower to leave, so leave everything
                 suppress(email=delivery.email, reason=Suppression.Reason.UNSUBSCRIBED, request=request)
-                names = ["every bulletin from the partnership"]
         audit_record(
             action="broadcasts.unsubscribed",
             request=request,

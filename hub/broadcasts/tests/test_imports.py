@@ -148,7 +148,7 @@ def test_confirm_refuses_a_partial_import_without_consent_and_saves_nothing(audi
     preview_id = stored(request_with_session, "name,email\nAnn,ann@example.org\nJo,jo@\nKim,kim@\n")
     with pytest.raises(ApplicationError) as caught:
         import_confirm(preview_id, include_valid_only=False, actor=None, request=request_with_session)
-    assert caught.value.message == "2 rows have errors. Fix the file or confirm importing only the 1 valid rows"
+    assert caught.value.message == "2 rows have errors. Fix the file or confirm importing only the 1 valid row"
     assert not Contact.objects.exists() and not AuditEvent.objects.exists()
     # The preview is still there to confirm the valid rows.
     result = import_confirm(preview_id, include_valid_only=True, actor=None, request=request_with_session)

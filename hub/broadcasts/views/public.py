@@ -23,7 +23,11 @@ def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
     everything = request.POST.get("from", request.GET.get("from", "")) == "everything"
     if request.method == "POST":
         names = unsubscribe(delivery=delivery, everything=everything, request=request)
-        return render(request, "broadcasts/public/unsubscribed.html", {"names": names, "email": delivery.email})
+        return render(
+            request,
+            "broadcasts/public/unsubscribed.html",
+            {"names": names, "everything": not names, "email": delivery.email},
+        )
     audiences = delivery.bulletin.audiences.all()
     if delivery.contact is not None:
         audiences = audiences.filter(contacts=delivery.contact)
