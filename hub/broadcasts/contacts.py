@@ -72,16 +72,6 @@ def suppress(*, email: str, reason: str, audience: Audience | None = None, actor
     return suppression
 
 
-def suppressed_from(email: str, audience_ids: list[int]) -> bool:
-    """True when the address may not be sent a bulletin for these audiences: suppressed
-    from everything, or from every one of them."""
-    rows = Suppression.objects.filter(email=email.lower())
-    if rows.filter(audience__isnull=True).exists():
-        return True
-    blocked = set(rows.filter(audience_id__in=audience_ids).values_list("audience_id", flat=True))
-    return bool(audience_ids) and set(audience_ids) <= blocked
-
-
 def recipients_for(bulletin: Bulletin) -> QuerySet[Contact]:
     """Contacts in any of the bulletin's audiences, each once, leaving out anyone
     suppressed from everything or from each of those audiences they are in."""

@@ -143,6 +143,7 @@ class NotifySession:
         # Set after an error that would repeat for every recipient: the rest of the batch
         # goes back in the queue with it, without asking Notify again.
         self.halted: TemporarySendError | None = None
+        self.parts: dict[int, object] = {}  # per bulletin: what every copy shares
 
     def __enter__(self) -> "NotifySession":
         problem = _configuration_problem()
@@ -159,17 +160,20 @@ class NotifySession:
             self.client.request_session.close()
 
     def send(self, bulletin: Bulletin, delivery: Delivery) -> None:
-        from hub.broadcasts.rendering import bulletin_render
+        from hub.broadcasts.rendering import bulletin_parts, bulletin_render
 
         if self.halted is not None:
             raise type(self.halted)(str(self.halted))
-        urls = unsubscribe_urls(delivery)
+        if bulletin.pk not in self.parts:
+            self.parts[bulletin.pk] = bulletin_parts(bulletin)
+        urls = unsubscribe_urls(delivery, bulletin)
         rendered = bulletin_render(
             bulletin,
             name=delivery.name,
             unsubscribe_url=urls["page"],
             unsubscribe_all_url=urls["page"] + "?from=everything",
             browser_url=urls["browser"],
+            parts=self.parts[bulletin.pk],
         )
         try:
             self.client.send_email_notification(

@@ -19,6 +19,7 @@ import nh3
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from markdown.treeprocessors import Treeprocessor
 
 from hub.broadcasts.models import Bulletin
@@ -273,38 +274,90 @@ def greeting_name(name: str) -> str:
     return " ".join((name or "").split()) or "colleague"
 
 
+@dataclass
+class BulletinParts:
+    """What every recipient's copy shares: worked out once per batch, not per message.
+    `skeleton` is the rendered email with placeholders where each copy differs."""
+
+    audiences: list[str]
+    resources: list[LinkedResource]
+    body_html: str
+    body_text: str
+    skeleton: tuple[str, str] | None = None
+
+
+# Stand-ins for what differs per recipient; NUL cannot occur in a name, a URL or a template.
+_SLOTS = {
+    "name": "\x00name\x00",
+    "unsubscribe_url": "\x00unsubscribe\x00",
+    "unsubscribe_all_url": "\x00unsubscribe-all\x00",
+    "browser_url": "\x00browser\x00",
+}
+
+
+def bulletin_parts(bulletin: Bulletin) -> BulletinParts:
+    return BulletinParts(
+        audiences=[audience.name for audience in bulletin.audiences.all()],
+        resources=[
+            LinkedResource(title=resource.title, summary=resource.summary, url=resource_url(resource))
+            for resource in bulletin.resources.select_related("campaign").order_by("position", "pk")
+        ],
+        body_html=markdown_to_html(bulletin.body_markdown),
+        body_text=markdown_to_text(bulletin.body_markdown),
+    )
+
+
 def bulletin_render(
-    bulletin: Bulletin, *, name: str, unsubscribe_url: str, unsubscribe_all_url: str, browser_url: str
+    bulletin: Bulletin,
+    *,
+    name: str,
+    unsubscribe_url: str,
+    unsubscribe_all_url: str,
+    browser_url: str,
+    parts: BulletinParts | None = None,
 ) -> RenderedEmail:
-    audiences = [audience.name for audience in bulletin.audiences.all()]
-    resources = [
-        LinkedResource(title=resource.title, summary=resource.summary, url=resource_url(resource))
-        for resource in bulletin.resources.select_related("campaign").order_by("position", "pk")
-    ]
-    audience_text = _and_list(audiences)
+    """One recipient's copy. Given the batch's `parts`, the templates are rendered once
+    with stand-ins and each copy only fills them in (the same result, much faster)."""
+    values = {
+        "name": greeting_name(name),
+        "unsubscribe_url": unsubscribe_url,
+        "unsubscribe_all_url": unsubscribe_all_url,
+        "browser_url": browser_url,
+    }
+    if parts is None:
+        html, text = _render_templates(bulletin, bulletin_parts(bulletin), values)
+        return RenderedEmail(subject=bulletin.subject, html=html, text=text)
+    if parts.skeleton is None:
+        parts.skeleton = _render_templates(bulletin, parts, _SLOTS)
+    html, text = parts.skeleton
+    for key, slot in _SLOTS.items():
+        html = html.replace(slot, escape(values[key]))
+        text = text.replace(slot, values[key])
+    return RenderedEmail(subject=bulletin.subject, html=html, text=text)
+
+
+def _render_templates(bulletin: Bulletin, parts: BulletinParts, values: dict) -> tuple[str, str]:
+    audience_text = _and_list(parts.audiences)
     context = {
         "subject": bulletin.subject,
         "series_name": bulletin.series.name,
         "day": bulletin.day,
         "topic": bulletin.topic,
-        "name": greeting_name(name),
-        "body_html": markdown_to_html(bulletin.body_markdown),
-        "body_text": markdown_to_text(bulletin.body_markdown),
-        "resources": resources,
+        "body_html": parts.body_html,
+        "body_text": parts.body_text,
+        "resources": parts.resources,
         "why": (
             f"You are getting this email because you are on the {settings.SITE_NAME}'s "
-            + (f"mailing list for {audience_text}." if audiences else "partner mailing list.")
+            + (f"mailing list for {audience_text}." if parts.audiences else "partner mailing list.")
         ),
-        "unsubscribe_label": f"Unsubscribe from {audience_text} bulletins" if audiences else "Unsubscribe",
-        "unsubscribe_url": unsubscribe_url,
-        "unsubscribe_all_url": unsubscribe_all_url,
-        "browser_url": browser_url,
+        "unsubscribe_label": f"Unsubscribe from {audience_text} bulletins" if parts.audiences else "Unsubscribe",
         "site_name": settings.SITE_NAME,
+        **values,
     }
     html = render_to_string("broadcasts/email/bulletin.html", context)
     text = render_to_string("broadcasts/email/bulletin.txt", context)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
-    return RenderedEmail(subject=bulletin.subject, html=html, text=text)
+    return html, text
 
 
 def _and_list(names: list[str]) -> str:

@@ -5,6 +5,7 @@ interrupted at any point and nobody is sent the same bulletin twice."""
 
 import contextlib
 import datetime
+import functools
 import logging
 import smtplib
 import time
@@ -12,14 +13,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from hub.audit.services import audit_record
-from hub.broadcasts.contacts import recipients_for, suppress, suppressed_from
-from hub.broadcasts.models import Bulletin, Delivery, Suppression
+from hub.broadcasts.contacts import recipients_for, suppress
+from hub.broadcasts.models import Bulletin, Contact, Delivery, Suppression
 from hub.core.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -147,9 +150,9 @@ def send_progress(bulletin: Bulletin) -> SendProgress:
 
 
 def _claim(bulletin_id: int, now: datetime.datetime, limit: int) -> list[Delivery]:
-    """Reserve up to `limit` due queued deliveries for this worker (claimed_at), still
-    queued: a row becomes "sending" only just before its own message goes out, so
-    after a crash at most one row per worker is in doubt."""
+    """Reserve up to `limit` due queued deliveries for this worker (claimed_at). Each is
+    marked sent as soon as its message is accepted, so after a crash at most the one in
+    flight is in doubt."""
     with transaction.atomic():
         due = (
             Delivery.objects.filter(bulletin_id=bulletin_id, status=Delivery.Status.QUEUED, claimed_at__isnull=True)
@@ -160,11 +163,7 @@ def _claim(bulletin_id: int, now: datetime.datetime, limit: int) -> list[Deliver
         # transaction already gives one writer at a time.
         ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
         Delivery.objects.filter(pk__in=ids, claimed_at__isnull=True).update(claimed_at=now)
-    return list(
-        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED, claimed_at=now)
-        .select_related("contact")
-        .order_by("pk")
-    )
+    return list(Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED, claimed_at=now).order_by("pk"))
 
 
 def release_stale_claims(*, now: datetime.datetime | None = None, stale_after: datetime.timedelta = STALE_CLAIM) -> int:
@@ -195,13 +194,14 @@ def bulletin_deliver_run(*, bulletin_id: int, batch_size: int = BATCH_SIZE, max_
             _finish_if_done(bulletin)
             break
         batches += 1
+        blocked = _suppressions_for(bulletin, batch)
         try:
             with backend.session() as session:
                 for number, delivery in enumerate(batch):
                     if number and number % PAUSE_CHECK_EVERY == 0 and _paused(bulletin_id):
                         break
                     started = time.monotonic()
-                    if _deliver_one(bulletin, delivery, session):
+                    if _deliver_one(bulletin, delivery, session, blocked=delivery.pk in blocked):
                         sent += 1
                     if rate:
                         time.sleep(max(0.0, 1.0 / rate - (time.monotonic() - started)))
@@ -227,19 +227,37 @@ def _release(batch: list[Delivery]) -> None:
     )
 
 
-def _deliver_one(bulletin: Bulletin, delivery: Delivery, session) -> bool:
-    # The check before sending: an address suppressed after the send began is skipped.
+def _suppressions_for(bulletin: Bulletin, batch: list[Delivery]) -> set[int]:
+    """The check before sending, for a whole batch in three queries: deliveries whose
+    address was suppressed after the send began (from everything, or from every one of
+    the bulletin's audiences the contact is in), or whose contact left those audiences."""
     audience_ids = set(bulletin.audiences.values_list("pk", flat=True))
-    if delivery.contact_id:
-        # Only the audiences this contact is in count: unsubscribing from those is enough.
-        audience_ids &= set(delivery.contact.audiences.values_list("pk", flat=True)) if delivery.contact else set()
-    if suppressed_from(delivery.email, sorted(audience_ids)) or (delivery.contact_id and not audience_ids):
+    emails = [delivery.email for delivery in batch]
+    suppressed: dict[str, set] = {}
+    for email, audience_id in Suppression.objects.filter(email__in=emails).values_list("email", "audience_id"):
+        suppressed.setdefault(email, set()).add(audience_id)
+    memberships: dict[int, set[int]] = {}
+    contact_ids = [delivery.contact_id for delivery in batch if delivery.contact_id]
+    for contact_id, audience_id in Contact.audiences.through.objects.filter(
+        contact_id__in=contact_ids, audience_id__in=audience_ids
+    ).values_list("contact_id", "audience_id"):
+        memberships.setdefault(contact_id, set()).add(audience_id)
+    blocked = set()
+    for delivery in batch:
+        mine = memberships.get(delivery.contact_id, set()) if delivery.contact_id else audience_ids
+        left = suppressed.get(delivery.email, set())
+        if None in left or not mine or mine <= left:
+            blocked.add(delivery.pk)
+    return blocked
+
+
+def _deliver_one(bulletin: Bulletin, delivery: Delivery, session, *, blocked: bool = False) -> bool:
+    if blocked:
         Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error="Unsubscribed")
         return False
-    if not Delivery.objects.filter(
-        pk=delivery.pk, status=Delivery.Status.QUEUED, claimed_at=delivery.claimed_at
-    ).update(status=Delivery.Status.SENDING):
-        return False  # paused and released, or taken over after a stall: not ours any more
+    # No write before the message goes: the reservation (claimed_at) already makes the
+    # row this worker's, and after a crash every reserved row that is not marked sent is
+    # sent again - including the one in flight, with the same Message-ID.
     try:
         session.send(bulletin, delivery)
     except TemporarySendError as error:
@@ -309,15 +327,25 @@ def bulletins_due(*, now: datetime.datetime | None = None, stale_after: datetime
 # --- Backends ----------------------------------------------------------------------------------
 
 
-def unsubscribe_urls(delivery: Delivery) -> dict[str, str]:
-    site = settings.SITE_URL
+@functools.lru_cache(maxsize=64)
+def _url_pattern(name: str, site: str) -> str:
+    # Reversed once with a placeholder; each message fills in its own token.
+    return site + reverse(name, kwargs={"token": "TOKEN"})
+
+
+@functools.lru_cache(maxsize=64)
+def _browser_url(site: str, series: str, pk: int) -> str:
+    return site + reverse("broadcasts:archive_bulletin", kwargs={"series": series, "pk": pk})
+
+
+def unsubscribe_urls(delivery: Delivery, bulletin: Bulletin | None = None) -> dict[str, str]:
+    bulletin = bulletin or delivery.bulletin
     return {
-        "page": site + reverse("broadcasts:unsubscribe", kwargs={"token": delivery.token}),
-        "one_click": site + reverse("broadcasts:unsubscribe_one_click", kwargs={"token": delivery.token}),
-        "browser": site
-        + reverse(
-            "broadcasts:archive_bulletin", kwargs={"series": delivery.bulletin.series.slug, "pk": delivery.bulletin_id}
+        "page": _url_pattern("broadcasts:unsubscribe", settings.SITE_URL).replace("TOKEN", delivery.token),
+        "one_click": _url_pattern("broadcasts:unsubscribe_one_click", settings.SITE_URL).replace(
+            "TOKEN", delivery.token
         ),
+        "browser": _browser_url(settings.SITE_URL, bulletin.series.slug, bulletin.pk),
     }
 
 
@@ -326,6 +354,8 @@ class SmtpSession:
 
     def __init__(self) -> None:
         self.connection = get_connection()
+        self.parts: dict[int, object] = {}  # per bulletin: what every copy shares
+        self.skeletons: dict[int, MessageSkeleton | None] = {}  # per bulletin: its message, with stand-ins
 
     def __enter__(self) -> "SmtpSession":
         try:
@@ -339,15 +369,43 @@ class SmtpSession:
             self.connection.close()
 
     def send(self, bulletin: Bulletin, delivery: Delivery) -> None:
-        from hub.broadcasts.rendering import bulletin_render
+        smtp = getattr(self.connection, "connection", None)  # None with a non-SMTP email backend
+        skeleton = self._skeleton(bulletin) if smtp is not None and delivery.email.isascii() else None
+        try:
+            if skeleton is not None:
+                smtp.sendmail(self.envelope_from, [delivery.email], skeleton.fill(delivery))
+            else:
+                self._message(bulletin, delivery).send()
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _ in error.recipients.values()]
+            if all(500 <= code < 600 for code in codes):
+                raise PermanentSendError(f"SMTP {codes}") from error
+            raise TemporarySendError(f"SMTP {codes}") from error
+        except smtplib.SMTPResponseException as error:
+            if 500 <= error.smtp_code < 600:
+                raise PermanentSendError(f"SMTP {error.smtp_code}") from error
+            raise TemporarySendError(f"SMTP {error.smtp_code}") from error
+        except (smtplib.SMTPException, OSError) as error:
+            raise TemporarySendError(f"{type(error).__name__}: {error}") from error
 
-        urls = unsubscribe_urls(delivery)
+    @property
+    def envelope_from(self) -> str:
+        return sanitize_address(settings.DEFAULT_FROM_EMAIL, "utf-8")
+
+    def _message(self, bulletin: Bulletin, delivery: Delivery) -> EmailMultiAlternatives:
+        """One recipient's message, built in full."""
+        from hub.broadcasts.rendering import bulletin_parts, bulletin_render
+
+        if bulletin.pk not in self.parts:
+            self.parts[bulletin.pk] = bulletin_parts(bulletin)
+        urls = unsubscribe_urls(delivery, bulletin)
         rendered = bulletin_render(
             bulletin,
             name=delivery.name,
             unsubscribe_url=urls["page"],
             unsubscribe_all_url=urls["page"] + "?from=everything",
             browser_url=urls["browser"],
+            parts=self.parts[bulletin.pk],
         )
         host = settings.SITE_URL.split("://")[-1].split(":")[0] or "localhost"
         mailto = f"mailto:{settings.BROADCAST_UNSUBSCRIBE_MAILBOX}?subject=unsubscribe-{delivery.token}"
@@ -364,19 +422,66 @@ class SmtpSession:
             },
         )
         message.attach_alternative(rendered.html, "text/html")
-        try:
-            message.send()
-        except smtplib.SMTPRecipientsRefused as error:
-            codes = [code for code, _ in error.recipients.values()]
-            if all(500 <= code < 600 for code in codes):
-                raise PermanentSendError(f"SMTP {codes}") from error
-            raise TemporarySendError(f"SMTP {codes}") from error
-        except smtplib.SMTPResponseException as error:
-            if 500 <= error.smtp_code < 600:
-                raise PermanentSendError(f"SMTP {error.smtp_code}") from error
-            raise TemporarySendError(f"SMTP {error.smtp_code}") from error
-        except (smtplib.SMTPException, OSError) as error:
-            raise TemporarySendError(f"{type(error).__name__}: {error}") from error
+        return message
+
+    def _skeleton(self, bulletin: Bulletin) -> "MessageSkeleton | None":
+        if bulletin.pk not in self.skeletons:
+            stand_in = Delivery(pk=0, bulletin=bulletin, email=SLOT_TO, name=SLOT_NAME, token=SLOT_TOKEN)
+            data = self._message(bulletin, stand_in).message().as_bytes(linesep="\r\n")
+            self.skeletons[bulletin.pk] = MessageSkeleton.from_bytes(data)
+        return self.skeletons[bulletin.pk]
+
+
+# Stand-ins in a batch's one fully built message, replaced per recipient. Plain ASCII
+# without spaces, so header folding and 8bit bodies leave them whole; the token
+# stand-in has a real token's length, so headers fold where they would anyway.
+SLOT_TO = "hub-slot-recipient@slot.invalid"
+SLOT_NAME = "HubSlotRecipientName"
+SLOT_TOKEN = "HubSlotToken" + "x" * 31
+SLOT_MESSAGE_ID = b"<delivery-0@"
+
+
+@dataclass(frozen=True)
+class MessageSkeleton:
+    """A batch's message as bytes, with the text and HTML parts kept apart because
+    the name goes into each differently (as typed / HTML-escaped)."""
+
+    head_and_text: bytes
+    html_and_rest: bytes
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "MessageSkeleton | None":
+        """None (build each message in full) unless every stand-in survived intact:
+        a body with very long lines is quoted-printable, which could split them."""
+        split = data.find(b"Content-Type: text/html")
+        if split < 0 or b"quoted-printable" in data or b"base64" in data:
+            return None
+        head, html = data[:split], data[split:]
+        name = SLOT_NAME.encode()
+        if (
+            head.count(SLOT_TO.encode()) != 1
+            or head.count(SLOT_MESSAGE_ID) != 1
+            or name not in head
+            or name not in html
+            or SLOT_TOKEN.encode() not in html
+            or head.count(SLOT_TOKEN.encode()) < 3  # both List-Unsubscribe links and the text's link
+        ):
+            return None
+        return cls(head, html)
+
+    def fill(self, delivery: Delivery) -> bytes:
+        from hub.broadcasts.rendering import greeting_name
+
+        name = greeting_name(delivery.name)
+        token, message_id = delivery.token.encode(), f"<delivery-{delivery.pk}@".encode()
+        head = (
+            self.head_and_text.replace(SLOT_TO.encode(), delivery.email.encode())
+            .replace(SLOT_MESSAGE_ID, message_id)
+            .replace(SLOT_TOKEN.encode(), token)
+            .replace(SLOT_NAME.encode(), name.encode())
+        )
+        html = self.html_and_rest.replace(SLOT_TOKEN.encode(), token).replace(SLOT_NAME.encode(), escape(name).encode())
+        return head + html
 
 
 class SmtpBackend:

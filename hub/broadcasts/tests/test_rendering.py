@@ -142,3 +142,24 @@ def test_greeting_without_a_name_and_the_sample_links():
     assert "Dear colleague," in rendered.text
     assert "preview.invalid/preview-only/unsubscribe-from-this-audience" in rendered.html
     assert all("preview.invalid" in url for key, url in SAMPLE.items() if key.endswith("url"))
+
+
+@pytest.mark.django_db
+def test_a_batch_copy_is_identical_to_one_rendered_alone():
+    """Sending renders the templates once per batch and fills in each recipient; the
+    result must be exactly what rendering that recipient alone gives."""
+    from hub.broadcasts.rendering import bulletin_parts
+    from hub.broadcasts.tests.factories_bulletins import BulletinFactory
+
+    bulletin = BulletinFactory(body_markdown="Hello **partners**, see [the guide](https://example.org/guide).")
+    parts = bulletin_parts(bulletin)
+    for name in ("O'Brien & <Sons>", "Designated Safeguarding Lead", ""):
+        links = {
+            "unsubscribe_url": "https://hub.example.org/bulletins/unsubscribe/abc-_123/",
+            "unsubscribe_all_url": "https://hub.example.org/bulletins/unsubscribe/abc-_123/?from=everything",
+            "browser_url": "https://hub.example.org/bulletins/week/1/",
+        }
+        alone = bulletin_render(bulletin, name=name, **links)
+        in_batch = bulletin_render(bulletin, name=name, parts=parts, **links)
+        assert in_batch == alone
+        assert "\x00" not in in_batch.html + in_batch.text

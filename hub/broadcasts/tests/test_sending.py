@@ -231,3 +231,39 @@ def test_send_pages_for_a_coordinator(make_staff_client, client, smtp_server, dj
     assert "This bulletin is already being sent or has been sent" in again
     paused = coordinator.post(reverse("broadcasts:send_pause", kwargs={"pk": bulletin.pk}), follow=True)
     assert "Only a bulletin that is being sent can be paused" in paused.content.decode()
+
+
+def test_a_batch_message_from_the_skeleton_equals_one_built_in_full(settings):
+    """The batch builds its message once with stand-ins and fills in each recipient;
+    what leaves must be what building that recipient's message in full gives."""
+    from email import message_from_bytes
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    schools = AudienceFactory(name="Schools")
+    contact = ContactFactory(name="O'Brien & <Sons> – Café", email="obrien@example.org", audiences=[schools])
+    bulletin = make_bulletin(schools, subject="Formation – café & more")
+    sending.bulletin_send_start(bulletin=bulletin)
+    delivery = Delivery.objects.get(contact=contact)
+    session = sending.SmtpSession()
+    skeleton = session._skeleton(bulletin)
+    assert skeleton is not None
+    quick = message_from_bytes(skeleton.fill(delivery))
+    full = session._message(bulletin, delivery).message()
+    for header in ("Subject", "To", "From", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post"):
+        # The same value; a long header may be folded onto two lines on the wire.
+        assert " ".join(str(quick[header]).split()) == " ".join(str(full[header]).split()), header
+    # Line ends are CRLF on the wire either way (smtplib turns LF into CRLF).
+    assert text_part(quick).replace("\r\n", "\n") == text_part(full).replace("\r\n", "\n")
+    assert html_part(quick).replace("\r\n", "\n") == html_part(full).replace("\r\n", "\n")
+    assert "O&#x27;Brien &amp; &lt;Sons&gt; – Café" in html_part(quick)
+    assert "Dear O'Brien & <Sons> – Café" in text_part(quick)
+
+
+def test_very_long_lines_fall_back_to_building_each_message(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    schools = AudienceFactory(name="Schools")
+    ContactFactory(audiences=[schools])
+    bulletin = make_bulletin(schools)
+    bulletin.body_markdown = "word " * 400  # one paragraph of 2,000 characters: quoted-printable
+    bulletin.save()
+    assert sending.SmtpSession()._skeleton(bulletin) is None
