@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "hub.training",
     "hub.social",
     "hub.broadcasts",
+    "hub.screening",
     "hub.api",
 ]
 
