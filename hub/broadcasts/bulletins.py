@@ -129,6 +129,10 @@ def bulletin_save(
             # Scheduled with no time would never be sent: it goes back to being a draft.
             bulletin.status = Bulletin.Status.DRAFT
             changed.append("status")
+        elif bulletin.status == Bulletin.Status.DRAFT and send_at is not None:
+            # A send time schedules it: broadcasts_tasks (every minute) starts it when due.
+            bulletin.status = Bulletin.Status.SCHEDULED
+            changed.append("status")
         bulletin.save()
         bulletin.audiences.set(audiences)
         bulletin.resources.set(resources)

@@ -62,7 +62,8 @@ def test_bulletin_save_creates_with_audiences_and_resources_and_audits():
         resource_ids=[resource.pk],
         actor=user,
     )
-    assert bulletin.status == Bulletin.Status.DRAFT and bulletin.created_by == user
+    # It has a send time, so it is scheduled (broadcasts_tasks starts it when due).
+    assert bulletin.status == Bulletin.Status.SCHEDULED and bulletin.created_by == user
     assert list(bulletin.audiences.all()) == [audience] and list(bulletin.resources.all()) == [resource]
     event = AuditEvent.objects.get(action="broadcasts.bulletin_created")
     assert event.detail["audiences"] == [audience.pk] and event.detail["resources"] == [resource.pk]

@@ -267,3 +267,28 @@ def test_very_long_lines_fall_back_to_building_each_message(settings):
     bulletin.body_markdown = "word " * 400  # one paragraph of 2,000 characters: quoted-printable
     bulletin.save()
     assert sending.SmtpSession()._skeleton(bulletin) is None
+
+
+def test_a_send_time_schedules_the_bulletin_and_it_starts_when_due(smtp_server, django_capture_on_commit_callbacks):
+    from hub.broadcasts.bulletins import bulletin_save
+
+    schools = AudienceFactory(name="Schools")
+    contact = ContactFactory(audiences=[schools])
+    series = Series.objects.create(name="CSE Awareness Week", slug="cse-week")
+    send_at = timezone.now() + datetime.timedelta(hours=2)
+    data = {
+        "day": timezone.localdate(),
+        "topic": "Schools Resources",
+        "subject": "Schools resources",
+        "body_markdown": "Resources for schools.",
+        "send_at": send_at,
+    }
+    bulletin = bulletin_save(bulletin=None, series=series, data=data, audience_ids=[schools.pk], actor=None)
+    assert bulletin.status == Bulletin.Status.SCHEDULED
+    assert sending.bulletins_due(now=send_at - datetime.timedelta(minutes=1)) == 0
+    assert smtp_server.messages == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sending.bulletins_due(now=send_at + datetime.timedelta(seconds=30)) == 1
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENT
+    assert [to[0] for to in smtp_server.envelopes_to] == [contact.email]
