@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("hub.training.urls")),
     path("", include("hub.social.urls")),
     path("", include("hub.broadcasts.urls")),
+    path("", include("hub.screening.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -79,8 +79,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "training.change_trainingrequest",
         "training.view_training_reports",
     ],
-    Role.PRACTITIONER: [],
-    Role.HUB_OFFICER: [],
+    Role.PRACTITIONER: [
+        "screening.view_toolversion",
+    ],
+    Role.HUB_OFFICER: [
+        "screening.view_toolversion",
+    ],
     Role.PARTNERSHIP_ANALYST: [
         "campaigns.view_campaign",
         "training.view_training_reports",

@@ -1,4 +1,7 @@
+from io import StringIO
+
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -24,6 +27,8 @@ class Command(BaseCommand):
             sessions = demo_training_load()
             posts = demo_social_load()
             demo_broadcasts_load()
+            # The screening tool's default definition (idempotent; a loaded version never changes).
+            call_command("screening_tool_load", stdout=StringIO())
         self.stdout.write(
             f"Demo data loaded: {len(users)} users, {len(campaigns)} campaign(s), {len(sessions)} training sessions, "
             f"{len(posts)} suggested posts."
