@@ -24,6 +24,7 @@ from hub.audit.services import audit_record
 from hub.broadcasts.contacts import recipients_for, suppress
 from hub.broadcasts.models import Bulletin, Contact, Delivery, Suppression
 from hub.core.errors import ApplicationError
+from hub.core.site import site_host
 
 logger = logging.getLogger(__name__)
 
@@ -407,7 +408,7 @@ class SmtpSession:
             browser_url=urls["browser"],
             parts=self.parts[bulletin.pk],
         )
-        host = settings.SITE_URL.split("://")[-1].split(":")[0] or "localhost"
+        host = site_host()
         mailto = f"mailto:{settings.BROADCAST_UNSUBSCRIBE_MAILBOX}?subject=unsubscribe-{delivery.token}"
         message = EmailMultiAlternatives(
             subject=rendered.subject,

@@ -5,6 +5,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from hub.core.errors import ApplicationError
 
@@ -66,6 +67,11 @@ class GovukDateField(forms.MultiValueField):
 
     def compress(self, data_list: list) -> None:  # clean() does the work
         return None
+
+
+def local_datetime(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    """A date and a time typed on a form, as that moment in the site's zone (Europe/London)."""
+    return timezone.make_aware(datetime.datetime.combine(day, time))
 
 
 class GovukTimeField(forms.CharField):

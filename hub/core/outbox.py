@@ -17,6 +17,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from hub.core.models import OutboxMessage
+from hub.core.site import site_host
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +207,7 @@ def email_send(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
         # A stable Message-ID lets a receiver drop a copy re-sent after a crash.
-        headers={"Message-ID": f"<outbox-{message.pk}@{settings.SITE_URL.split('://')[-1].split(':')[0]}>"},
+        headers={"Message-ID": f"<outbox-{message.pk}@{site_host()}>"},
     )
     if html_body:
         email.attach_alternative(html_body, "text/html")

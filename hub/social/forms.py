@@ -1,12 +1,9 @@
 """Forms of the social pages: suggested posts (staff), and later the moment,
 supporters, pledges and scheduled posts."""
 
-import datetime
-
 from django import forms
-from django.utils import timezone
 
-from hub.core.forms import GovukDateField, GovukTimeField, govuk_email, govuk_text
+from hub.core.forms import GovukDateField, GovukTimeField, govuk_email, govuk_text, local_datetime
 from hub.social.handles import MOMENT_NETWORKS
 from hub.social.models import Network, SocialAccount
 
@@ -30,10 +27,6 @@ class SuggestedPostForm(forms.Form):
             "invalid_choice": "Select networks from the list",
         },
     )
-
-
-def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, time))
 
 
 class MomentForm(forms.Form):
@@ -63,9 +56,9 @@ class MomentForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if data.get("moment_date") and data.get("moment_time"):
-            data["moment_at"] = _aware(data["moment_date"], data["moment_time"])
+            data["moment_at"] = local_datetime(data["moment_date"], data["moment_time"])
         if data.get("deadline_date") and data.get("deadline_time"):
-            data["signup_deadline"] = _aware(data["deadline_date"], data["deadline_time"])
+            data["signup_deadline"] = local_datetime(data["deadline_date"], data["deadline_time"])
         return data
 
 
@@ -246,5 +239,5 @@ class ScheduledPostForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if data.get("date") and data.get("time"):
-            data["scheduled_at"] = _aware(data["date"], data["time"])
+            data["scheduled_at"] = local_datetime(data["date"], data["time"])
         return data

@@ -12,13 +12,15 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Event
 
 from hub.audit.services import audit_record
 from hub.campaigns.models import Campaign
 from hub.core.errors import ApplicationError
+from hub.core.ics import ics_calendar, local
 from hub.core.models import OutboxMessage
 from hub.core.outbox import email_send, outbox_enqueue, outbox_handler
+from hub.core.site import site_host
 from hub.social.handles import MOMENT_NETWORKS, handle_normalise
 from hub.social.models import Moment, Network, SuggestedPost, Supporter, SupporterHandle
 from hub.social.posts import campaign_page_url
@@ -276,26 +278,16 @@ def supporter_share_links(supporter: Supporter, posts: list[SuggestedPost], inde
 
 
 def moment_ics(moment: Moment) -> str:
-    calendar = Calendar.new(prodid="-//Safeguarding Partnership Hub//Moment//EN", name=str(moment.campaign))
-    calendar.add("method", "PUBLISH")
-    local = timezone.get_default_timezone()
-    host = settings.SITE_URL.split("://")[-1].split(":")[0] or "localhost"
-    calendar.add_component(
-        Event.new(
-            uid=f"moment-{moment.pk}@{host}",
-            summary=f"Share the message: {moment.campaign.name}",
-            start=moment.moment_at.astimezone(local),
-            end=(moment.moment_at + datetime.timedelta(minutes=15)).astimezone(local),
-            stamp=timezone.now(),
-            description=f"At this time we will email you a message to share. {campaign_page_url(moment.campaign)}",
-            url=campaign_page_url(moment.campaign),
-        )
+    event = Event.new(
+        uid=f"moment-{moment.pk}@{site_host()}",
+        summary=f"Share the message: {moment.campaign.name}",
+        start=local(moment.moment_at),
+        end=local(moment.moment_at + datetime.timedelta(minutes=15)),
+        stamp=timezone.now(),
+        description=f"At this time we will email you a message to share. {campaign_page_url(moment.campaign)}",
+        url=campaign_page_url(moment.campaign),
     )
-    calendar.add_missing_timezones(
-        first_date=moment.moment_at.date() - datetime.timedelta(days=366),
-        last_date=moment.moment_at.date() + datetime.timedelta(days=366),
-    )
-    return calendar.to_ical().decode()
+    return ics_calendar(product="Moment", name=str(moment.campaign), events=[event])
 
 
 def _email_supporter(supporter: Supporter, kind: str, *, index: int = 0) -> None:

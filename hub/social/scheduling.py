@@ -6,14 +6,15 @@ import csv
 import datetime
 import io
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Event
 
 from hub.audit.services import audit_record
 from hub.campaigns.models import Campaign
 from hub.core.errors import ApplicationError
+from hub.core.ics import ics_calendar, local
+from hub.core.site import site_host
 from hub.social.adapters import PermanentPublishError, TemporaryPublishError, publish
 from hub.social.handles import handle_normalise
 from hub.social.lengths import post_length_problems
@@ -254,25 +255,15 @@ def schedule_buffer_csv(campaign: Campaign) -> str:
 
 
 def schedule_ics(campaign: Campaign) -> str:
-    calendar = Calendar.new(prodid="-//Safeguarding Partnership Hub//Social//EN", name=f"{campaign.name}: posts")
-    calendar.add("method", "PUBLISH")
-    host = settings.SITE_URL.split("://")[-1].split(":")[0] or "localhost"
-    local = timezone.get_default_timezone()
-    posts = list(_exportable(campaign))
-    for post in posts:
-        calendar.add_component(
-            Event.new(
-                uid=f"scheduled-post-{post.pk}@{host}",
-                summary=f"Post on {post.account.name}",
-                start=post.scheduled_at.astimezone(local),
-                end=(post.scheduled_at + datetime.timedelta(minutes=5)).astimezone(local),
-                stamp=timezone.now(),
-                description=post.text,
-            )
+    events = [
+        Event.new(
+            uid=f"scheduled-post-{post.pk}@{site_host()}",
+            summary=f"Post on {post.account.name}",
+            start=local(post.scheduled_at),
+            end=local(post.scheduled_at + datetime.timedelta(minutes=5)),
+            stamp=timezone.now(),
+            description=post.text,
         )
-    if posts:
-        calendar.add_missing_timezones(
-            first_date=min(p.scheduled_at for p in posts).date() - datetime.timedelta(days=366),
-            last_date=max(p.scheduled_at for p in posts).date() + datetime.timedelta(days=366),
-        )
-    return calendar.to_ical().decode()
+        for post in _exportable(campaign)
+    ]
+    return ics_calendar(product="Social", name=f"{campaign.name}: posts", events=events)

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from hub.accounts.models import Organisation, Sector, User
 from hub.accounts.roles import Role
-from hub.core.forms import GovukDateField, GovukTimeField, govuk_email, govuk_text, govuk_url
+from hub.core.forms import GovukDateField, GovukTimeField, govuk_email, govuk_text, govuk_url, local_datetime
 from hub.training.models import BusinessType, Course, Session, TrainingRequest
 
 
@@ -208,10 +208,6 @@ class CourseForm(forms.Form):
         return data
 
 
-def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, time))
-
-
 class SessionForm(forms.Form):
     course = forms.ModelChoiceField(
         label="Course",
@@ -294,14 +290,14 @@ class SessionForm(forms.Form):
         data = super().clean()
         day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
         if day and start:
-            data["starts_at"] = _aware(day, start)
+            data["starts_at"] = local_datetime(day, start)
         if day and end:
-            data["ends_at"] = _aware(day, end)
+            data["ends_at"] = local_datetime(day, end)
         deadline_day = data.get("booking_deadline_date")
         if "starts_at" in data:
             if deadline_day:
                 deadline_time = data.get("booking_deadline_time") or datetime.time(23, 59)
-                data["booking_deadline"] = _aware(deadline_day, deadline_time)
+                data["booking_deadline"] = local_datetime(deadline_day, deadline_time)
             elif not self.errors.get("booking_deadline_date"):
                 data["booking_deadline"] = data["starts_at"]
         return data

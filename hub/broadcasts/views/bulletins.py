@@ -27,7 +27,14 @@ from hub.broadcasts.models import Audience, Bulletin, Series
 from hub.broadcasts.rendering import SAMPLE, bulletin_render
 from hub.campaigns.models import Campaign, Resource
 from hub.core.errors import ApplicationError
-from hub.core.forms import GovukDateField, GovukTimeField, form_add_application_error, form_data, govuk_text
+from hub.core.forms import (
+    GovukDateField,
+    GovukTimeField,
+    form_add_application_error,
+    form_data,
+    govuk_text,
+    local_datetime,
+)
 
 MARKDOWN_HINT = (
     "Write in Markdown. Leave a blank line between paragraphs. Start a line with ## for a heading, "
@@ -147,7 +154,7 @@ class BulletinForm(forms.Form):
         elif time and not day and "send_at" not in self.errors:
             self.add_error("send_at", "Enter send date")
         if isinstance(day, datetime.date) and time:
-            data["send_at"] = timezone.make_aware(datetime.datetime.combine(day, time))
+            data["send_at"] = local_datetime(day, time)
         return data
 
     def bulletin_data(self) -> dict:

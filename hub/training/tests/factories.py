@@ -37,6 +37,14 @@ class SessionFactory(factory.django.DjangoModelFactory):
     venue_address = "1 Example Road\nSeaside Town"
 
 
+def started_session(**fields) -> Session:
+    """A session that began ten minutes ago: its register is open."""
+    starts = timezone.now() - datetime.timedelta(minutes=10)
+    return SessionFactory(
+        starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), booking_deadline=starts, **fields
+    )
+
+
 class BookingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Booking

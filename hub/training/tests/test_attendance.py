@@ -11,7 +11,7 @@ from hub.accounts.tests.factories import UserFactory
 from hub.core.errors import ApplicationError
 from hub.training import attendance
 from hub.training.models import Booking, Certificate, Feedback, certificate_code
-from hub.training.tests.factories import BookingFactory, SessionFactory, in_days
+from hub.training.tests.factories import BookingFactory, SessionFactory, in_days, started_session
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def trainer():
     return UserFactory(roles=[Role.TRAINER])
-
-
-def started_session(**fields):
-    starts = timezone.now() - datetime.timedelta(minutes=10)
-    return SessionFactory(
-        starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), booking_deadline=starts, **fields
-    )
 
 
 def test_register_marks_issue_and_withdraw_certificates(trainer):

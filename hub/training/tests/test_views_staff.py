@@ -12,7 +12,7 @@ from django.utils import timezone
 from hub.accounts.roles import Role
 from hub.audit.models import AuditEvent
 from hub.training.models import Booking, Certificate, Course, Session, TrainingRequest
-from hub.training.tests.factories import BookingFactory, CourseFactory, SessionFactory, in_days
+from hub.training.tests.factories import BookingFactory, CourseFactory, SessionFactory, in_days, started_session
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +21,6 @@ pytestmark = pytest.mark.django_db
 def trainer_client(make_staff_client):
     client, _ = make_staff_client(Role.TRAINER)
     return client
-
-
-def started_session(**fields):
-    starts = timezone.now() - datetime.timedelta(minutes=10)
-    return SessionFactory(
-        starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), booking_deadline=starts, **fields
-    )
 
 
 def staff_urls(session, booking, training_request):
