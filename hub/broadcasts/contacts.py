@@ -72,6 +72,12 @@ def suppress(*, email: str, reason: str, audience: Audience | None = None, actor
     return suppression
 
 
+def still_reachable(memberships: set[int], suppressed: set[int | None]) -> bool:
+    """The suppression rule, for one address: not suppressed from everything (None), and
+    in at least one of the bulletin's audiences it has not left."""
+    return None not in suppressed and bool(memberships - suppressed)
+
+
 def recipients_for(bulletin: Bulletin) -> QuerySet[Contact]:
     """Contacts in any of the bulletin's audiences, each once, leaving out anyone
     suppressed from everything or from each of those audiences they are in."""
@@ -97,7 +103,7 @@ def _not_fully_suppressed(audience_ids: list[int]) -> list[int]:
     for contact_id, email, audience_id in memberships:
         by_contact.setdefault(contact_id, (email, set()))[1].add(audience_id)
     for contact_id, (email, audiences) in by_contact.items():
-        if audiences - suppressed.get(email, set()):
+        if still_reachable(audiences, suppressed.get(email, set())):
             keep.append(contact_id)
     return keep
 

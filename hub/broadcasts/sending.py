@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from hub.audit.services import audit_record
-from hub.broadcasts.contacts import recipients_for, suppress
+from hub.broadcasts.contacts import recipients_for, still_reachable, suppress
 from hub.broadcasts.models import Bulletin, Contact, Delivery, Suppression
 from hub.core.errors import ApplicationError
 from hub.core.site import site_host
@@ -246,8 +246,7 @@ def _suppressions_for(bulletin: Bulletin, batch: list[Delivery]) -> set[int]:
     blocked = set()
     for delivery in batch:
         mine = memberships.get(delivery.contact_id, set()) if delivery.contact_id else audience_ids
-        left = suppressed.get(delivery.email, set())
-        if None in left or not mine or mine <= left:
+        if not still_reachable(mine, suppressed.get(delivery.email, set())):
             blocked.add(delivery.pk)
     return blocked
 
