@@ -1,19 +1,18 @@
 """The partnership briefing of a campaign: a public page and PDF (published
 campaigns only), and a staff page that saves it as a draft bulletin."""
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from hub.accounts.decorators import staff_required
 from hub.broadcasts.briefing import BRIEFING_TOPIC, briefing_markdown, briefing_pdf, briefing_to_bulletin
-from hub.broadcasts.models import Audience, Series
+from hub.broadcasts.forms import BriefingSendForm
 from hub.broadcasts.rendering import markdown_to_html
 from hub.campaigns.models import Campaign
 from hub.campaigns.selectors import campaigns_published
 from hub.core.errors import ApplicationError
-from hub.core.forms import GovukDateField, form_add_application_error, form_data
+from hub.core.forms import form_add_application_error, form_data
 
 
 def _published_campaign(slug: str) -> Campaign:
@@ -37,35 +36,6 @@ def briefing_pdf_download(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(briefing_pdf(campaign), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-partnership-briefing.pdf"'
     return response
-
-
-class BriefingSendForm(forms.Form):
-    series = forms.ModelChoiceField(
-        label="Series",
-        queryset=Series.objects.none(),
-        empty_label="Select a series",
-        error_messages={"required": "Select the series", "invalid_choice": "Select the series from the list"},
-    )
-    day = GovukDateField(label="Day of the series", help_text="The day it belongs to. For example, 13 3 2018")
-    audiences = forms.ModelMultipleChoiceField(
-        label="Who should get it?",
-        queryset=Audience.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Select all that apply. You can change this before it is sent.",
-        error_messages={
-            "invalid_choice": "Select audiences from the list",
-            "invalid_pk_value": "Select audiences from the list",
-        },
-    )
-
-    def __init__(self, *args, campaign: Campaign, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # The campaign's own series when it has any; otherwise any series.
-        own = Series.objects.filter(campaign=campaign)
-        self.fields["series"].queryset = own if own.exists() else Series.objects.all()
-        if own.count() == 1 and not self.is_bound:
-            self.initial.setdefault("series", own.get().pk)
 
 
 @staff_required("broadcasts.add_bulletin")

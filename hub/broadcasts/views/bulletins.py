@@ -7,15 +7,11 @@ this site) and shown in an <iframe sandbox>. The staff page keeps its strict CSP
 and staff see the whole message as recipients will, <style> block and footer included.
 """
 
-import datetime
-
 from csp.decorators import csp
-from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -23,24 +19,13 @@ from django.views.decorators.http import require_POST
 from hub.accounts.decorators import staff_required
 from hub.broadcasts import bulletins as services
 from hub.broadcasts.contacts import recipients_for
-from hub.broadcasts.models import Audience, Bulletin, Series
+from hub.broadcasts.forms import BulletinForm, SeriesForm
+from hub.broadcasts.models import Bulletin, Series
 from hub.broadcasts.rendering import SAMPLE, bulletin_render
-from hub.campaigns.models import Campaign, Resource
 from hub.core.errors import ApplicationError
 from hub.core.forms import (
-    GovukDateField,
-    GovukTimeField,
     form_add_application_error,
     form_data,
-    govuk_text,
-    local_datetime,
-)
-
-MARKDOWN_HINT = (
-    "Write in Markdown. Leave a blank line between paragraphs. Start a line with ## for a heading, "
-    "- for a bulleted list or 1. for a numbered list. Use **bold**, *italic* and "
-    "[link text](https://www.example.org). Links must start with https://, http://, mailto: or tel:. "
-    "Pictures, scripts and other HTML are removed."
 )
 
 # The framed email: inline <style> only; nothing fetched, run or submitted.
@@ -56,117 +41,6 @@ EMAIL_PREVIEW_CSP = {
 
 
 # --- Forms -------------------------------------------------------------------------------
-
-
-class SeriesForm(forms.Form):
-    name = govuk_text(
-        "Name", max_length=200, enter="the name of the series", help_text="For example, CSE Awareness Week."
-    )
-    slug = forms.SlugField(
-        label="Short name for the address",
-        max_length=100,
-        required=False,
-        help_text="Optional. Letters, numbers and hyphens; made from the name if left empty.",
-        error_messages={
-            "invalid": "Short name must only include letters a to z, numbers and hyphens",
-            "max_length": "Short name must be 100 characters or fewer",
-        },
-    )
-    campaign = forms.ModelChoiceField(
-        label="Campaign",
-        queryset=Campaign.objects.all(),
-        required=False,
-        empty_label="Not linked to a campaign",
-        help_text="Bulletins in the series can link to this campaign's resources.",
-        error_messages={"invalid_choice": "Select the campaign from the list"},
-    )
-    description = govuk_text("Description", max_length=3000, required=False, textarea=True, rows=3)
-
-    def __init__(self, *args, series: Series | None = None, **kwargs) -> None:
-        if series is not None and not args:
-            kwargs["initial"] = {
-                "name": series.name,
-                "slug": series.slug,
-                "campaign": series.campaign,
-                "description": series.description,
-            }
-        super().__init__(*args, **kwargs)
-
-
-class BulletinForm(forms.Form):
-    day = GovukDateField(label="Day of the series", help_text="The day it belongs to. For example, 13 3 2018")
-    topic = govuk_text("Topic", max_length=200, enter="the topic", help_text="For example, Training and guidance.")
-    subject = govuk_text("Subject line", max_length=200, enter="the subject line")
-    body_markdown = govuk_text(
-        "Bulletin text", max_length=20000, textarea=True, rows=20, enter="the bulletin text", help_text=MARKDOWN_HINT
-    )
-    send_at = GovukDateField(
-        label="Send date", required=False, help_text="Optional. Leave the date and time empty to decide later."
-    )
-    send_time = GovukTimeField(label="Send time", required=False)
-    audiences = forms.ModelMultipleChoiceField(
-        label="Who should get it?",
-        queryset=Audience.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Select all that apply. Someone in several audiences gets it once.",
-        error_messages={
-            "invalid_choice": "Select audiences from the list",
-            "invalid_pk_value": "Select audiences from the list",
-        },
-    )
-    resources = forms.ModelMultipleChoiceField(
-        label="Resources to link to",
-        queryset=Resource.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Listed under the bulletin with their web addresses.",
-        error_messages={
-            "invalid_choice": "Select resources from the list",
-            "invalid_pk_value": "Select resources from the list",
-        },
-    )
-
-    def __init__(self, *args, series: Series, bulletin: Bulletin | None = None, **kwargs) -> None:
-        if bulletin is not None and not args:
-            send_at = timezone.localtime(bulletin.send_at) if bulletin.send_at else None
-            kwargs["initial"] = {
-                "day": bulletin.day,
-                "topic": bulletin.topic,
-                "subject": bulletin.subject,
-                "body_markdown": bulletin.body_markdown,
-                "send_at": send_at.date() if send_at else None,
-                "send_time": f"{send_at:%H:%M}" if send_at else "",
-                "audiences": list(bulletin.audiences.all()),
-                "resources": list(bulletin.resources.all()),
-            }
-        super().__init__(*args, **kwargs)
-        if series.campaign_id:
-            self.fields["resources"].queryset = Resource.objects.filter(campaign_id=series.campaign_id)
-        if not series.campaign_id or not self.fields["resources"].queryset.exists():
-            del self.fields["resources"]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        day, time = data.get("send_at"), data.get("send_time")
-        if day and not time and "send_time" not in self.errors:
-            self.add_error("send_time", "Enter send time")
-        elif time and not day and "send_at" not in self.errors:
-            self.add_error("send_at", "Enter send date")
-        if isinstance(day, datetime.date) and time:
-            data["send_at"] = local_datetime(day, time)
-        return data
-
-    def bulletin_data(self) -> dict:
-        data = self.cleaned_data
-        send_at = data.get("send_at")
-        return {
-            "day": data["day"],
-            "topic": data["topic"],
-            "subject": data["subject"],
-            "body_markdown": data["body_markdown"],
-            "send_at": send_at if isinstance(send_at, datetime.datetime) else None,
-        }
 
 
 # --- Series ------------------------------------------------------------------------------

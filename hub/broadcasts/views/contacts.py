@@ -4,14 +4,12 @@ and a CSV download. Thin views over hub.broadcasts.contacts and .imports."""
 
 import csv
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -21,105 +19,17 @@ from hub.audit.services import audit_record
 from hub.broadcasts import contacts as contact_services
 from hub.broadcasts import imports
 from hub.broadcasts.contacts import contact_save, suppress
+from hub.broadcasts.forms import AudienceForm, ContactForm, ImportUploadForm, SuppressionForm
 from hub.broadcasts.models import Audience, Contact, LawfulBasis, Suppression
 from hub.core.errors import ApplicationError
 from hub.core.exports import csv_cell
-from hub.core.forms import form_add_application_error, form_data, govuk_email, govuk_text
+from hub.core.forms import form_add_application_error, form_data
 
 PAGE_SIZE = 50
 IMPORT_RESULT_KEY = "broadcasts_import_result"
 
 
 # --- Forms -------------------------------------------------------------------------------
-
-
-def _lawful_basis_field(label: str, help_text: str) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=label,
-        choices=LawfulBasis.choices,
-        widget=forms.RadioSelect,
-        help_text=help_text,
-        error_messages={
-            "required": "Select the lawful basis for contacting them",
-            "invalid_choice": "Select the lawful basis for contacting them",
-        },
-    )
-
-
-class ContactForm(forms.Form):
-    name = govuk_text("Full name", max_length=200, enter="their full name")
-    email = govuk_email("Email address")
-    organisation = govuk_text("Organisation", max_length=200, required=False, help_text="Optional.")
-    sector = forms.ChoiceField(
-        label="Sector",
-        required=False,
-        choices=[("", "Not known"), *Sector.choices],
-        error_messages={"invalid_choice": "Select the sector from the list"},
-    )
-    role = govuk_text("Job role", max_length=200, required=False, help_text="Optional.")
-    lawful_basis = _lawful_basis_field(
-        "Lawful basis for contacting them",
-        "Under UK GDPR. Partners are usually contacted as part of the partnership's public task.",
-    )
-    audiences = forms.ModelMultipleChoiceField(
-        label="Audiences",
-        queryset=Audience.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Select all that apply. Bulletins go to the audiences they are addressed to.",
-        error_messages={
-            "invalid_choice": "Select audiences from the list",
-            "invalid_pk_value": "Select audiences from the list",
-        },
-    )
-
-
-class AudienceForm(forms.Form):
-    name = govuk_text("Name", max_length=100, enter="the name of the audience", help_text="For example, Schools.")
-    description = govuk_text(
-        "Description", max_length=1000, required=False, textarea=True, rows=3, help_text="Optional. Who is in it."
-    )
-
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        if not slugify(name):
-            raise forms.ValidationError("Name must include letters or numbers")
-        return name
-
-
-class SuppressionForm(forms.Form):
-    email = govuk_email("Email address")
-    audience = forms.ModelChoiceField(
-        label="Stop sending them",
-        queryset=Audience.objects.all(),
-        required=False,
-        empty_label="Everything",
-        help_text="Everything, or only the bulletins for one audience.",
-        error_messages={"invalid_choice": "Select an audience from the list"},
-    )
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Upload a CSV file",
-        help_text=(
-            "The first row names the columns: name and email, and any of organisation, sector, role, "
-            "audiences (separate several with ;) and lawful_basis. At most 5,000 contacts and 2 MB."
-        ),
-        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
-        error_messages={
-            "required": "Select a CSV file",
-            "invalid": "The selected file could not be uploaded – try again",
-            "empty": "The selected file is empty",
-        },
-    )
-    lawful_basis = _lawful_basis_field(
-        "Lawful basis for contacts without one in the file",
-        "Used for every row whose lawful_basis cell is blank or missing.",
-    )
-
-
-# --- Contacts ------------------------------------------------------------------------------
 
 
 def _filtered_contacts(request: HttpRequest) -> tuple[QuerySet[Contact], str, Audience | None]:
