@@ -42,3 +42,14 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_keys(name: str, default: str = "") -> dict[str, str]:
+    """Named keys, "id1:key1,id2:key2" -> {"id1": "key1", "id2": "key2"}, in the order given."""
+    keys = {}
+    for item in env_list(name, default):
+        key_id, separator, key = item.partition(":")
+        if not separator or not key_id.strip() or not key.strip():
+            raise ImproperlyConfigured(f"{name} must be a list of id:key pairs separated by commas.")
+        keys[key_id.strip()] = key.strip()
+    return keys

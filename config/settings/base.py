@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_keys, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("HUB_VAR_DIR", str(BASE_DIR / "var")))
@@ -224,6 +224,20 @@ AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", "")
 # encrypts, all decrypt, so a key can be rotated in without losing old values.
 # Make one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
+
+# --- Screening ------------------------------------------------------------------
+# Identifying details of children: AES-256-GCM keys as "id:key,id:key" (each key
+# 32 bytes in url-safe base64); the key named by SCREENING_ENCRYPTION_KEY_ID (or
+# else the first) encrypts, all decrypt. After adding a key and making it current,
+# run `manage.py screening_reencrypt`, then the old key can be removed.
+# Make a key with: python -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"
+SCREENING_ENCRYPTION_KEYS = env_keys("SCREENING_ENCRYPTION_KEYS", "")
+SCREENING_ENCRYPTION_KEY_ID = env_str("SCREENING_ENCRYPTION_KEY_ID", "")
+# HMAC key of the blind index that links repeat screenings of one child. Changing
+# it unlinks every child: it is not rotated like the encryption keys.
+SCREENING_BLIND_INDEX_KEY = env_str("SCREENING_BLIND_INDEX_KEY", "")
+# The CSE hub's mailbox: told of each submitted screening (link and category only).
+SCREENING_HUB_EMAIL = env_str("SCREENING_HUB_EMAIL", "cse-hub@partnership.example.org")
 
 # --- Security headers -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

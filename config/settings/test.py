@@ -8,6 +8,9 @@ from .base import BASE_DIR, DATABASES, TEMPLATES, VAR_DIR
 SECRET_KEY = "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 AUDIT_HMAC_KEY = "test-only-audit-key"
 FIELD_ENCRYPTION_KEYS = ["qGxzJc5AzPC7ybbT7aS3CgZXvUV_CGPGRFZNeorl2aI="]
+SCREENING_ENCRYPTION_KEYS = {"test1": "m8lQ0l3a1bq0qk9f3Kc2Qz3Jt6q5v6tY0cM4Yw1x2sE="}
+SCREENING_ENCRYPTION_KEY_ID = "test1"
+SCREENING_BLIND_INDEX_KEY = "test-only-blind-index-key"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 SITE_URL = "http://testserver"

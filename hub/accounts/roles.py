@@ -79,11 +79,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "training.change_trainingrequest",
         "training.view_training_reports",
     ],
+    # Practitioners screen children and see their own and their organisation's screenings.
     Role.PRACTITIONER: [
         "screening.view_toolversion",
+        "screening.add_screening",
+        "screening.change_screening",
+        "screening.view_screening",
     ],
+    # The hub sees every submitted screening, triages, approves lowering and reads chronologies.
     Role.HUB_OFFICER: [
         "screening.view_toolversion",
+        "screening.view_all_screenings",
+        "screening.triage_screening",
+        "screening.approve_lowering",
+        "screening.view_chronology",
     ],
     Role.PARTNERSHIP_ANALYST: [
         "campaigns.view_campaign",
