@@ -146,3 +146,61 @@ def blind_index(*, name: str, date_of_birth: date) -> str:
         raise ImproperlyConfigured("Set SCREENING_BLIND_INDEX_KEY to link repeat screenings.")
     message = f"{normalise_name(name)}|{date_of_birth.isoformat()}".encode()
     return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def models_with_encrypted_fields() -> list[tuple[type[models.Model], list[AesGcmTextField]]]:
+    from django.apps import apps
+
+    found = [(model, encrypted_fields(model)) for model in apps.get_models()]
+    return [(model, fields) for model, fields in found if fields]
+
+
+def reencrypt_all(*, batch_size: int = 500) -> dict[str, int]:
+    """Re-encrypt every value not under the current key; returns rows changed per model.
+
+    Safe to run while the service is up and to run again after an interruption:
+    each row is locked, re-read and rewritten in its own transaction, and rows
+    already under the current key are skipped."""
+    from django.db import transaction
+    from django.db.models import Q, TextField
+    from django.db.models.functions import Cast
+
+    current = current_key_id()
+    prefix = f"{current}{SEPARATOR}"
+    changed: dict[str, int] = {}
+    for model, fields in models_with_encrypted_fields():
+        # The stored text itself (a plain TextField cast skips decryption), to pick rows under an old key.
+        raw = {f"raw_{field.name}": Cast(field.name, output_field=TextField()) for field in fields}
+        stale = Q()
+        for name in raw:
+            stale |= ~Q(**{f"{name}__startswith": prefix}) & ~Q(**{name: ""}) & Q(**{f"{name}__isnull": False})
+        pks = list(model._default_manager.annotate(**raw).filter(stale).values_list("pk", flat=True))
+        count = 0
+        for start in range(0, len(pks), batch_size):
+            for pk in pks[start : start + batch_size]:
+                with transaction.atomic():
+                    row = model._default_manager.select_for_update().filter(pk=pk).first()
+                    if row is None:
+                        continue
+                    values = {field.name: getattr(row, field.name) for field in fields}
+                    model._default_manager.filter(pk=pk).update(**values)
+                    count += 1
+        changed[model._meta.label] = count
+    return changed
+
+
+def key_ids_in_use() -> dict[str, int]:
+    """How many stored values each key id encrypts, across every encrypted field."""
+    from collections import Counter
+
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    counts: Counter[str] = Counter()
+    for model, fields in models_with_encrypted_fields():
+        for field in fields:
+            values = model._default_manager.annotate(raw=Cast(field.name, output_field=TextField())).values_list(
+                "raw", flat=True
+            )
+            counts.update(key_id_of(value) for value in values.iterator() if value)
+    return dict(counts)
