@@ -11,6 +11,7 @@ from hub.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from hub.accounts.models import Organisation, User
 from hub.accounts.roles import ROLE_PERMISSIONS
 from hub.campaigns.models import Campaign, ReportingChannel, Resource
+from hub.screening.models import Screening
 from hub.social.models import Moment, Pledge, SuggestedPost, Supporter
 from hub.training.models import Booking, Certificate, Session, TrainingRequest
 from hub.training.reports import training_headline
@@ -33,6 +34,7 @@ def counts() -> tuple[int, ...]:
         Moment.objects.count(),
         Supporter.objects.count(),
         Pledge.objects.count(),
+        Screening.objects.count(),
     )
 
 
@@ -117,3 +119,12 @@ def test_demo_social_has_the_seeds_eleven_suggested_tweets_a_moment_and_pledges(
     assert all("#CSE" in text for text in texts)
     assert campaign.moment.supporters.count() == 3
     assert campaign.pledges.filter(status=Pledge.Status.APPROVED).count() == 3
+
+
+def test_demo_screenings_are_invented_children_in_the_hub_queue_and_a_draft():
+    call_command("load_demo", stdout=StringIO())
+    screenings = list(Screening.objects.order_by("pk"))
+    assert [s.status for s in screenings] == ["submitted", "submitted", "draft"]
+    assert [s.category for s in screenings[:2]] == [2, 1]
+    assert all(s.child_name.startswith("Demo Child ") for s in screenings)
+    assert all(s.created_by.email == "practitioner@childrens-services.example.org" for s in screenings)

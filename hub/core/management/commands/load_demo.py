@@ -8,6 +8,7 @@ from django.db import transaction
 from hub.accounts.demo import demo_accounts_load
 from hub.broadcasts.demo import demo_broadcasts_load
 from hub.campaigns.demo import demo_campaigns_load
+from hub.screening.demo import demo_screening_load
 from hub.social.demo import demo_social_load
 from hub.training.demo import demo_training_load
 
@@ -29,7 +30,8 @@ class Command(BaseCommand):
             demo_broadcasts_load()
             # The screening tool's default definition (idempotent; a loaded version never changes).
             call_command("screening_tool_load", stdout=StringIO())
+            screenings = demo_screening_load()
         self.stdout.write(
             f"Demo data loaded: {len(users)} users, {len(campaigns)} campaign(s), {len(sessions)} training sessions, "
-            f"{len(posts)} suggested posts."
+            f"{len(posts)} suggested posts, {len(screenings)} new demo screening(s) of invented children."
         )
