@@ -89,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # The hub sees every submitted screening, triages, approves lowering and reads chronologies.
     Role.HUB_OFFICER: [
         "screening.view_toolversion",
+        "screening.view_screening",
         "screening.view_all_screenings",
         "screening.triage_screening",
         "screening.approve_lowering",
