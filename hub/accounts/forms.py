@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.template.loader import render_to_string
 
+from hub.accounts.tokens import DEFAULT_DAYS, MAX_DAYS
+from hub.core.forms import govuk_text
 from hub.core.outbox import email_enqueue
 
 
@@ -77,3 +79,26 @@ class HubSetPasswordForm(SetPasswordForm):
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
         self.fields["new_password1"].help_text = "At least 12 characters. Avoid common passwords and your name."
+
+
+class ApiTokenForm(forms.Form):
+    name = govuk_text(
+        "Name",
+        max_length=100,
+        enter="what the token is for",
+        help_text="So you can tell your tokens apart. For example, 'Screenings from our case system'.",
+    )
+    days = forms.IntegerField(
+        label="Expires after (days)",
+        min_value=1,
+        max_value=MAX_DAYS,
+        initial=DEFAULT_DAYS,
+        help_text=f"From 1 to {MAX_DAYS} days. A shorter life is safer; you can make a new token at any time.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter the number of days until the token expires",
+            "invalid": "Days until the token expires must be a whole number, like 90",
+            "min_value": "Days until the token expires must be 1 or more",
+            "max_value": f"Days until the token expires must be {MAX_DAYS} or fewer",
+        },
+    )

@@ -12,6 +12,8 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign_out"),
     path("recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("recovery-codes/new/", views.recovery_codes_new, name="recovery_codes_new"),
+    path("api-tokens/", views.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

@@ -1,5 +1,6 @@
 """Sign-in in two steps (password, then a code), enrolment, recovery codes,
-password reset. Rules live in hub.accounts.services; these views only route."""
+password reset, personal API tokens. Rules live in hub.accounts.services and
+hub.accounts.tokens; these views only route."""
 
 import time
 
@@ -9,20 +10,27 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from hub.accounts import services
+from hub.accounts import services, tokens
 from hub.accounts.decorators import staff_required
-from hub.accounts.forms import CodeForm, EnrolForm, HubPasswordResetForm, HubSetPasswordForm, SignInForm
+from hub.accounts.forms import (
+    ApiTokenForm,
+    CodeForm,
+    EnrolForm,
+    HubPasswordResetForm,
+    HubSetPasswordForm,
+    SignInForm,
+)
 from hub.accounts.models import User
 from hub.audit.services import audit_record
 from hub.core.errors import ApplicationError
-from hub.core.forms import form_data
+from hub.core.forms import form_add_application_error, form_data
 
 # The password step is remembered for this long while the person finds their code.
 PENDING_SECONDS = 5 * 60
@@ -161,6 +169,39 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/recovery_codes.html", {"remaining": services.recovery_codes_remaining(user=request.user)}
     )
+
+
+@sensitive_variables("secret")
+@never_cache
+@staff_required()
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Your own API tokens, and a form to make one. A new token's secret is shown
+    in the answer to the form, once: never in a URL, the session or a later page."""
+    form = ApiTokenForm(*form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, secret = tokens.api_token_create(
+                user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"], request=request
+            )
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            return render(request, "accounts/api_token_created.html", {"token": token, "secret": secret})
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens.api_tokens_of(request.user)},
+    )
+
+
+@require_POST
+@staff_required()
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(tokens.api_tokens_of(request.user), pk=pk)
+    if token.revoked_at is None:
+        tokens.api_token_revoke(token=token, actor=request.user, request=request)
+        messages.success(request, f"Token '{token.name}' revoked. It no longer works.")
+    return redirect("accounts:api_tokens")
 
 
 @require_POST

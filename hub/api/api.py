@@ -10,10 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.urls import URLPattern, re_path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from hub.api.accounts import router as me_router
 from hub.api.broadcasts import router as bulletins_router
 from hub.api.campaigns import router as campaigns_router
+from hub.api.screening import screenings_router
+from hub.api.screening import tool_router as screening_tool_router
 from hub.api.social import router as social_router
 from hub.api.training import router as training_router
 from hub.core.errors import ApplicationError
@@ -21,6 +24,10 @@ from hub.core.errors import ApplicationError
 logger = logging.getLogger(__name__)
 
 SERVICE_PROBLEM = "Sorry, there is a problem with the service."
+NOT_AUTHENTICATED = (
+    "Send a valid personal API token in the Authorization header, as 'Authorization: Bearer sph_...'. "
+    "Tokens expire and can be revoked; staff make them at /account/api-tokens/."
+)
 
 
 def _json_method_not_allowed(view: Callable) -> Callable:
@@ -66,13 +73,17 @@ api = HubNinjaAPI(
     description="Published campaigns, upcoming training sessions and sent bulletins of the safeguarding children "
     "partnership, "
     "for partners' own sites. "
-    "Read-only; every error is JSON with a `message`.",
+    "Public endpoints need no sign-in; staff endpoints need a personal API token "
+    "(`Authorization: Bearer sph_...`). Every error is JSON with a `message`.",
     urls_namespace="api-1.0.0",
 )
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/campaigns", social_router)
 api.add_router("/training", training_router)
 api.add_router("/bulletins", bulletins_router)
+api.add_router("/me", me_router)
+api.add_router("/screening/tool", screening_tool_router)
+api.add_router("/screenings", screenings_router)
 
 
 def _field_name(location: list) -> str:
@@ -103,6 +114,14 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     # The same answer for a draft and an unknown slug: nothing to tell them apart.
     return api.create_response(request, {"message": "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    # One answer whatever was wrong (missing, unknown, expired, revoked): nothing to probe.
+    response = api.create_response(request, {"message": NOT_AUTHENTICATED}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -3,7 +3,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hub.accounts.models import Organisation, Sector, User
+from hub.accounts.models import ApiToken, Organisation, Sector, User
+from hub.accounts.tokens import api_token_create
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 # Argon2 is slow on purpose; hash the shared test password once.
@@ -50,3 +51,8 @@ class TOTPDeviceFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     name = "Authenticator app"
     confirmed = True
+
+
+def api_token_make(user: User | None = None, *, name: str = "Case system", days: int = 90) -> tuple[ApiToken, str]:
+    """A real token through the service (the secret is never stored, so a factory could not give one back)."""
+    return api_token_create(user=user or UserFactory(), name=name, days=days)

@@ -330,8 +330,10 @@ def test_openapi_document_is_json_listing_the_three_endpoints(client):
     assert document["info"]["title"] == "Safeguarding Partnership Hub API"
     paths = document["paths"]
     assert {"/api/v1/campaigns", "/api/v1/campaigns/{slug}", "/api/v1/campaigns/{slug}/resources"} <= set(paths)
-    for path in paths.values():
-        assert set(path) == {"get"}
+    # Everything public is read-only; the one write is a screening, which needs a token.
+    writes = {(path, method) for path, methods in paths.items() for method in methods if method != "get"}
+    assert writes == {("/api/v1/screenings", "post")}
+    assert document["paths"]["/api/v1/screenings"]["post"]["security"] == [{"StaffToken": []}]
     parameters = {parameter["name"] for parameter in paths["/api/v1/campaigns"]["get"]["parameters"]}
     assert {"when", "limit", "offset"} <= parameters
 
