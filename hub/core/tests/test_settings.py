@@ -13,6 +13,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "k" * 10 + "production-like-secret-with-enough-variety-0123456789-ABCDEFGHIJ",
     "AUDIT_HMAC_KEY": "production-like-audit-key",
     "FIELD_ENCRYPTION_KEYS": "b2xkLWtleS1mb3ItdGVzdHMtMDEyMzQ1Njc4OWFiY2Q=",
+    "SCREENING_ENCRYPTION_KEYS": "prod1:m8lQ0l3a1bq0qk9f3Kc2Qz3Jt6q5v6tY0cM4Yw1x2sE=",
+    "SCREENING_BLIND_INDEX_KEY": "production-like-blind-index-key",
     "ALLOWED_HOSTS": "hub.partnership.example.org",
     "DATABASE_URL": "",
 }
@@ -41,7 +43,10 @@ def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "AUDIT_HMAC_KEY", "FIELD_ENCRYPTION_KEYS"])
+@pytest.mark.parametrize(
+    "missing",
+    ["SECRET_KEY", "AUDIT_HMAC_KEY", "FIELD_ENCRYPTION_KEYS", "SCREENING_ENCRYPTION_KEYS", "SCREENING_BLIND_INDEX_KEY"],
+)
 def test_production_refuses_to_start_without_its_secrets(tmp_path, missing):
     env = {**PRODUCTION_ENV, "HUB_VAR_DIR": str(tmp_path)}
     env[missing] = ""
