@@ -16,6 +16,7 @@ class _PageParser(HTMLParser):
         self.label_targets: list[str] = []
         self.forms_without_action = 0
         self.inline_scripts = 0
+        self.inline_handlers: list[str] = []
         self.title_text = ""
         self.h1_count = 0
         self._in_title = False
@@ -23,6 +24,8 @@ class _PageParser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
+        # onclick= and the like are inline scripts too, refused by the CSP.
+        self.inline_handlers += [name for name in attributes if name.startswith("on")]
         if attributes.get("id"):
             self.ids.append(attributes["id"] or "")
         if tag == "html":
@@ -64,6 +67,8 @@ def page_problems(html: str) -> list[str]:
         problems.append(f"{parser.forms_without_action} form(s) without an action")
     if parser.inline_scripts:
         problems.append(f"{parser.inline_scripts} inline script(s)")
+    if parser.inline_handlers:
+        problems.append(f"inline event handler attribute(s): {sorted(set(parser.inline_handlers))}")
     missing = sorted(set(parser.label_targets) - set(parser.ids))
     if missing:
         problems.append(f"labels for missing ids: {missing}")
