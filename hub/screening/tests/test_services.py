@@ -213,3 +213,23 @@ def test_review_reminders_go_once_when_the_date_arrives(practitioner):
     assert reviews_remind(now=later) == 0
     email = OutboxMessage.objects.get(payload__subject__icontains="due to be screened again")
     assert email.payload["to"] == [practitioner.email] and "Jamie" not in email.payload["body"]
+
+
+def test_a_new_tool_version_never_changes_an_old_result(practitioner):
+    import copy
+
+    from hub.screening.selectors import screening_result, tool_version_current
+    from hub.screening.services import tool_version_load
+
+    old = submitted_make(practitioner, answers={"missing_episodes": "yes_current", "older_partner": "yes_current"})
+    assert (old.category, screening_result(old).points) == (1, 4)
+    # Version 2027.1 doubles the points of a moderate indicator: the same answers now score 8.
+    data = copy.deepcopy(tool_version_current().definition)
+    data["version"] = "2027.1"
+    data["rules"]["points"]["moderate"] = {"current": 4, "past": 2}
+    tool_version_load(data=data)
+    new = submitted_make(practitioner, answers={"missing_episodes": "yes_current", "older_partner": "yes_current"})
+    assert new.tool_version.version == "2027.1" and screening_result(new).points == 8
+    old.refresh_from_db()
+    assert old.tool_version.version == "2026.1"
+    assert (old.category, screening_result(old).points, screening_result(old).version) == (1, 4, "2026.1")
