@@ -137,6 +137,10 @@ class Screening(models.Model):
     # The hub's first decision ends the wait in the triage queue.
     triaged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The child's most recent submitted screening: the profile counts each child once, at this one.
+    is_latest = models.BooleanField(default=False)
+    # Identifying fields erased under the retention rule; descriptive fields and the category kept for aggregates.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -153,6 +157,7 @@ class Screening(models.Model):
         indexes = [
             models.Index(fields=["status", "category", "submitted_at"], name="screening_queue_idx"),
             models.Index(fields=["status", "review_due"], name="screening_review_idx"),
+            models.Index(fields=["is_latest", "submitted_at"], name="screening_latest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -319,6 +319,10 @@ def screening_submit(*, screening: Screening, actor, lock_version: int, request=
     locked.submitted_by = actor
     locked.review_due = review_date(result.next_steps, now)
     locked.child = _child_link(blind_index(name=locked.child_name, date_of_birth=born))
+    # This is now the child's latest screening (submissions of one child are serialised by the child row lock).
+    Child.objects.select_for_update().filter(pk=locked.child.pk).first()
+    Screening.objects.filter(child=locked.child, is_latest=True).update(is_latest=False)
+    locked.is_latest = True
     locked.updated_at = now
     locked.lock_version += 1
     locked.save()

@@ -233,3 +233,14 @@ def test_a_new_tool_version_never_changes_an_old_result(practitioner):
     old.refresh_from_db()
     assert old.tool_version.version == "2026.1"
     assert (old.category, screening_result(old).points, screening_result(old).version) == (1, 4, "2026.1")
+
+
+def test_only_the_childs_latest_submitted_screening_is_marked_latest(practitioner):
+    born = datetime.date(2012, 6, 1)
+    first = submitted_make(practitioner, child_name="Kit Latest", date_of_birth=born)
+    draft = draft_make(practitioner, child_name="Kit Latest", date_of_birth=born)
+    second = submitted_make(practitioner, child_name="Kit Latest", date_of_birth=born)
+    other = submitted_make(practitioner, child_name="Someone Else", date_of_birth=born)
+    latest = set(Screening.objects.filter(is_latest=True).values_list("pk", flat=True))
+    assert latest == {second.pk, other.pk}
+    assert first.pk not in latest and draft.pk not in latest
