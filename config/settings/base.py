@@ -244,6 +244,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Retention (hub/screening/retention.py): when a child's closed screenings are
+# anonymised. "age" (the default): once every screening of the child is closed and
+# the child is SCREENING_RETENTION_AGE or older (default 25: "until the child's 25th
+# birthday"). "years_after_closure": once every screening of the child is closed and
+# the last was closed SCREENING_RETENTION_YEARS ago or more.
+SCREENING_RETENTION_RULE = env_str("SCREENING_RETENTION_RULE", "age")
+SCREENING_RETENTION_AGE = env_int("SCREENING_RETENTION_AGE", 25)
+SCREENING_RETENTION_YEARS = env_int("SCREENING_RETENTION_YEARS", 7)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

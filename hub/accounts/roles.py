@@ -86,7 +86,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "screening.change_screening",
         "screening.view_screening",
     ],
-    # The hub sees every submitted screening, triages, approves lowering and reads chronologies.
+    # The hub sees every submitted screening, triages, approves lowering, reads chronologies
+    # and answers subject access requests (everything held about one child).
     Role.HUB_OFFICER: [
         "screening.view_toolversion",
         "screening.view_screening",
@@ -94,6 +95,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "screening.triage_screening",
         "screening.approve_lowering",
         "screening.view_chronology",
+        "screening.export_subject_access",
     ],
     Role.PARTNERSHIP_ANALYST: [
         "campaigns.view_campaign",

@@ -44,7 +44,10 @@ class Child(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        permissions = [("view_chronology", "Can see a child's chronology of screenings and decisions")]
+        permissions = [
+            ("view_chronology", "Can see a child's chronology of screenings and decisions"),
+            ("export_subject_access", "Can export everything held about a child (subject access)"),
+        ]
 
     def __str__(self) -> str:
         return f"Child {self.pk}"

@@ -355,6 +355,13 @@ def screening_submit(*, screening: Screening, actor, lock_version: int, request=
     return locked
 
 
+def _not_anonymised(screening: Screening) -> None:
+    if screening.anonymised_at is not None:
+        raise ApplicationError(
+            "This screening was anonymised under the retention rule and can no longer be changed.", code="conflict"
+        )
+
+
 def _category_check(definition, category: int) -> None:
     if category not in {rule.category for rule in definition.rules.categories}:
         raise ApplicationError("Select a category", field="category")
@@ -366,6 +373,7 @@ def category_raise(*, screening: Screening, actor, category: int, rationale: str
     locked = Screening.objects.select_for_update().get(pk=screening.pk)
     if locked.status == Screening.Status.DRAFT:
         raise ApplicationError("Submit the screening before changing its category.", code="conflict")
+    _not_anonymised(locked)
     _category_check(tool_definition(locked.tool_version), category)
     if category <= locked.category:
         raise ApplicationError(
@@ -408,6 +416,7 @@ def category_lower_request(
     locked = Screening.objects.select_for_update().get(pk=screening.pk)
     if locked.status == Screening.Status.DRAFT:
         raise ApplicationError("Submit the screening before changing its category.", code="conflict")
+    _not_anonymised(locked)
     _category_check(tool_definition(locked.tool_version), category)
     if category >= locked.category:
         raise ApplicationError(
@@ -452,6 +461,7 @@ def category_lower_decide(*, change: CategoryChange, actor, approve: bool, reaso
     """A hub officer approves or refuses a request to lower a category, with a reason.
     The officer who asked cannot approve their own request."""
     locked = Screening.objects.select_for_update().get(pk=change.screening_id)
+    _not_anonymised(locked)
     pending = lowering_pending(locked)
     if pending is None or pending.pk != change.pk:
         raise ApplicationError("This request has already been answered.", code="conflict")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hub.screening.views import hub, practitioner, staff
+from hub.screening.views import hub, practitioner, records, staff
 
 app_name = "screening"
 
@@ -21,4 +21,15 @@ urlpatterns = [
     path("staff/screening/<uuid:public_id>/lowering/", hub.lowering_decide, name="lowering_decide"),
     path("staff/screening/child/<int:child_id>/", hub.chronology, name="chronology"),
     # -- hub URLs above this line --
+    # Retention and subject access (views/records.py)
+    path(
+        "staff/screening/child/<int:child_id>/subject-access.json",
+        records.subject_access_json,
+        name="subject_access_json",
+    ),
+    path(
+        "staff/screening/child/<int:child_id>/subject-access.pdf",
+        records.subject_access_pdf,
+        name="subject_access_pdf",
+    ),
 ]

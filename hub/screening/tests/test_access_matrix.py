@@ -41,9 +41,22 @@ PAGES = {
     "decision": (302, 403, 403, 403, 200, 403, 403, 403, 403),
     "lowering_decide": (302, 403, 403, 403, 200, 403, 403, 403, 403),
     "chronology": (302, 403, 403, 403, 200, 403, 403, 403, 403),
+    "subject_access_json": (302, 403, 403, 403, 200, 403, 403, 403, 403),
+    "subject_access_pdf": (302, 403, 403, 403, 200, 403, 403, 403, 403),
 }
 # Pages that show who the child is: every 200 must write an audit event.
-IDENTIFYING_PAGES = {"list", "detail", "edit", "raise", "lower", "decision", "lowering_decide", "chronology"}
+IDENTIFYING_PAGES = {
+    "list",
+    "detail",
+    "edit",
+    "raise",
+    "lower",
+    "decision",
+    "lowering_decide",
+    "chronology",
+    "subject_access_json",
+    "subject_access_pdf",
+}
 
 API = {
     #                                      anon author colleague other hub analyst coord trainer admin
@@ -87,6 +100,8 @@ def page_url(name: str, world: dict) -> str:
         "new": {},
         "queue": {},
         "chronology": {"child_id": submitted.child_id},
+        "subject_access_json": {"child_id": submitted.child_id},
+        "subject_access_pdf": {"child_id": submitted.child_id},
         "edit": {"public_id": draft.public_id},
     }.get(name, {"public_id": submitted.public_id})
     return reverse(f"screening:{name}", kwargs=kwargs)
