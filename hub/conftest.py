@@ -17,6 +17,14 @@ from hub.accounts.tests.factories import TOTPDeviceFactory, UserFactory
 from hub.core.tests.page_check import CheckedClient
 
 
+@pytest.fixture(autouse=True, scope="session")
+def prerender_root_for_tests(tmp_path_factory) -> None:
+    """Pages pre-rendered by any test (a publish, an edit) go to a temporary folder, not var/."""
+    from django.conf import settings
+
+    settings.PRERENDER_ROOT = tmp_path_factory.mktemp("prerendered")
+
+
 @pytest.fixture
 def client() -> Client:
     """Django's test client, with every HTML page it receives checked."""

@@ -172,6 +172,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+# Public pages rendered to static HTML for the front web server (hub/campaigns/prerender.py):
+# the page at /campaigns/<slug>/ is PRERENDER_ROOT/campaigns/<slug>/index.html.
+PRERENDER_ROOT = Path(env_str("PRERENDER_ROOT", str(VAR_DIR / "prerendered")))
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 RESOURCE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from hub.audit.services import audit_record
 from hub.campaigns.models import Campaign, ReportingChannel, Resource
+from hub.campaigns.prerender import campaign_prerender_schedule
 from hub.campaigns.uploads import upload_check
 from hub.core.errors import ApplicationError
 
@@ -115,6 +116,7 @@ def campaign_update(*, campaign: Campaign, data: dict, actor, request: HttpReque
             audit_record(
                 action="campaign.updated", actor=actor, request=request, obj=campaign, detail={"fields": changed}
             )
+            campaign_prerender_schedule(campaign)
     return campaign
 
 
@@ -137,6 +139,7 @@ def campaign_publish(*, campaign: Campaign, actor, request: HttpRequest | None =
         campaign.published_at = timezone.now()
         campaign.save(update_fields=["status", "published_at", "updated_at"])
         audit_record(action="campaign.published", actor=actor, request=request, obj=campaign)
+        campaign_prerender_schedule(campaign)
     return campaign
 
 
@@ -145,6 +148,7 @@ def campaign_unpublish(*, campaign: Campaign, actor, request: HttpRequest | None
         campaign.status = Campaign.Status.DRAFT
         campaign.save(update_fields=["status", "updated_at"])
         audit_record(action="campaign.unpublished", actor=actor, request=request, obj=campaign)
+        campaign_prerender_schedule(campaign)
     return campaign
 
 
@@ -155,6 +159,7 @@ def campaign_delete(*, campaign: Campaign, actor, request: HttpRequest | None = 
     storage = Resource._meta.get_field("file").storage
     with transaction.atomic():
         audit_record(action="campaign.deleted", actor=actor, request=request, obj=campaign)
+        campaign_prerender_schedule(campaign)
         campaign.delete()
         transaction.on_commit(lambda: [storage.delete(name) for name in files])
 
@@ -181,6 +186,7 @@ def channel_create(*, campaign: Campaign, data: dict, actor, request: HttpReques
             obj=channel,
             detail={"campaign": campaign.pk},
         )
+        campaign_prerender_schedule(campaign)
     return channel
 
 
@@ -202,6 +208,7 @@ def channel_update(
                 obj=channel,
                 detail={"campaign": channel.campaign_id, "fields": changed},
             )
+            campaign_prerender_schedule(channel.campaign)
     return channel
 
 
@@ -218,6 +225,7 @@ def channel_delete(*, channel: ReportingChannel, actor, request: HttpRequest | N
             detail={"campaign": campaign.pk},
         )
         channel.delete()
+        campaign_prerender_schedule(campaign)
 
 
 # --- Resources -----------------------------------------------------------------
@@ -245,6 +253,7 @@ def _save_resource_with_file(resource: Resource, new_file: str | None, action: s
         with transaction.atomic():
             resource.save()
             audit_record(action=action, actor=actor, request=request, obj=resource, detail=detail)
+            campaign_prerender_schedule(resource.campaign)
     except Exception:
         if new_file:
             Resource._meta.get_field("file").storage.delete(new_file)
@@ -339,5 +348,6 @@ def resource_delete(*, resource: Resource, actor, request: HttpRequest | None = 
             detail={"campaign": resource.campaign_id},
         )
         resource.delete()
+        campaign_prerender_schedule(resource.campaign)
         if old_file:
             _delete_file_on_commit(old_file)

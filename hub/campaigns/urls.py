@@ -6,6 +6,7 @@ app_name = "campaigns"
 
 urlpatterns = [
     path("campaigns/<slug:slug>/", public.campaign_detail, name="public_detail"),
+    path("campaigns/<slug:slug>/live.json", public.campaign_live, name="public_live"),
     path("campaigns/<slug:slug>/resources/<int:pk>/", public.resource_download, name="resource_download"),
     path("staff/campaigns/", staff.campaign_list, name="staff_list"),
     path("staff/campaigns/new/", staff.campaign_create, name="staff_create"),

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from icalendar import Event
 
 from hub.audit.services import audit_record
 from hub.campaigns.models import Campaign
+from hub.campaigns.prerender import campaign_prerender_schedule
 from hub.core.errors import ApplicationError
 from hub.core.ics import ics_calendar, local
 from hub.core.models import OutboxMessage
@@ -54,6 +56,7 @@ def moment_save(*, campaign: Campaign, data: dict, actor, request=None, now: dat
             detail={"goal": moment.goal, "all_or_nothing": moment.all_or_nothing},
         )
         transaction.on_commit(lambda: _schedule_moment(moment))
+        campaign_prerender_schedule(campaign)
     return moment
 
 
@@ -187,6 +190,19 @@ class MomentProgress:
     def goal_met(self) -> bool:
         return self.supporters >= self.goal
 
+    # The words the progress shows, shared by the page and its live numbers (live.json).
+    @property
+    def label(self) -> str:
+        return f"{self.supporters} of {self.goal} supporters ({self.percent}%)"
+
+    @property
+    def bar_value(self) -> int:
+        return min(self.supporters, self.goal)
+
+    @property
+    def reach_text(self) -> str:
+        return floatformat(self.estimated_reach, "0g")
+
 
 def moment_progress(moment: Moment, *, at: datetime.datetime | None = None) -> MomentProgress:
     """Supporters and estimated reach, now or as they stood at a past time. Reach counts
@@ -227,6 +243,7 @@ def moment_due_run(*, moment_id: int, now: datetime.datetime | None = None) -> s
             for supporter in moment.supporters.filter(withdrawn_at__isnull=True):
                 _email_supporter(supporter, "called_off")
             audit_record(action="social.moment_called_off", obj=moment, detail={"supporters": progress.supporters})
+            campaign_prerender_schedule(moment.campaign)
             return moment.status
         if moment.moment_at > now:
             return moment.status
@@ -239,6 +256,7 @@ def moment_due_run(*, moment_id: int, now: datetime.datetime | None = None) -> s
         moment.sent_at = now
         moment.save(update_fields=["status", "sent_at"])
         audit_record(action="social.moment_sent", obj=moment, detail={"supporters": len(supporters)})
+        campaign_prerender_schedule(moment.campaign)
         return moment.status
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from hub.audit.services import audit_record
 from hub.campaigns.models import Campaign
+from hub.campaigns.prerender import campaign_prerender_schedule
 from hub.core.errors import ApplicationError
 from hub.social.images import pledge_image_process
 from hub.social.models import Pledge, PledgeReport
@@ -72,6 +73,7 @@ def pledge_moderate(*, pledge: Pledge, approve: bool, reason: str, actor, reques
             request=request,
             obj=pledge,
         )
+        campaign_prerender_schedule(pledge.campaign)
     return pledge
 
 
@@ -81,8 +83,11 @@ def pledge_report(*, pledge: Pledge, reason: str, request=None) -> PledgeReport:
         raise ApplicationError("Enter what is wrong with this pledge", field="reason")
     with transaction.atomic():
         report = PledgeReport.objects.create(pledge=pledge, reason=reason.strip())
-        Pledge.objects.filter(pk=pledge.pk).update(hidden_by_report=True)
+        newly_hidden = Pledge.objects.filter(pk=pledge.pk, hidden_by_report=False).update(hidden_by_report=True)
         audit_record(action="social.pledge_reported", request=request, obj=report, detail={"pledge": pledge.pk})
+        if newly_hidden:
+            # Off the pre-rendered wall as soon as this commits, as it is off Django's.
+            campaign_prerender_schedule(pledge.campaign)
     return report
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from hub.audit.services import audit_record
 from hub.campaigns.models import Campaign
+from hub.campaigns.prerender import campaign_prerender_schedule
 from hub.core.errors import ApplicationError
 from hub.social.lengths import post_length_problems
 from hub.social.models import Network, SuggestedPost
@@ -41,6 +42,7 @@ def suggested_post_save(
             obj=post,
             detail={"campaign": campaign.pk},
         )
+        campaign_prerender_schedule(campaign)
     return post
 
 
@@ -54,6 +56,7 @@ def suggested_post_delete(*, post: SuggestedPost, actor, request=None) -> None:
             detail={"campaign": post.campaign_id},
         )
         post.delete()
+        campaign_prerender_schedule(post.campaign)
 
 
 def suggested_post_move(*, post: SuggestedPost, direction: int, actor, request=None) -> None:
@@ -70,6 +73,7 @@ def suggested_post_move(*, post: SuggestedPost, direction: int, actor, request=N
                 item.order = order
                 item.save(update_fields=["order", "updated_at"])
         audit_record(action="social.suggested_posts_reordered", actor=actor, request=request, obj=post.campaign)
+        campaign_prerender_schedule(post.campaign)
 
 
 def campaign_page_url(campaign: Campaign) -> str:

@@ -12,11 +12,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hub.audit.services import audit_record
+from hub.campaigns.prerender import campaign_prerender_schedule
 from hub.core.errors import ApplicationError
 from hub.training.emails import booking_email
 from hub.training.models import Booking, Course, Session, SessionMessage
 
 BOOKING_FIELDS = ("name", "email", "organisation_name", "sector", "job_role", "business_type", "access_needs")
+
+
+def _prerender_campaign_of(course: Course | None) -> None:
+    """A campaign's public page lists its courses' sessions: re-render it after a change.
+    (Bookings only move the places left: live.json and the minute refresh show those.)"""
+    if course is not None and course.campaign_id:
+        campaign_prerender_schedule(course.campaign)
 
 
 def offer_hours() -> int:
@@ -202,6 +210,7 @@ def course_save(*, course: Course | None, data: dict, actor, request=None) -> Co
             request=request,
             obj=course,
         )
+        _prerender_campaign_of(course)
     return course
 
 
@@ -238,6 +247,7 @@ def session_create(*, data: dict, actor, request=None) -> Session:
     with transaction.atomic():
         session = Session.objects.create(**{name: data.get(name) or _blank(name) for name in SESSION_FIELDS})
         audit_record(action="training.session_created", actor=actor, request=request, obj=session)
+        _prerender_campaign_of(session.course)
     return session
 
 
@@ -264,6 +274,7 @@ def session_update(
                 field="capacity",
             )
         changed = [name for name in SESSION_FIELDS if getattr(locked, name) != (data.get(name) or _blank(name))]
+        previous_course = locked.course
         for name in SESSION_FIELDS:
             setattr(locked, name, data.get(name) or _blank(name))
         news = any(name in _NEWS_FIELDS for name in changed)
@@ -273,6 +284,9 @@ def session_update(
         audit_record(
             action="training.session_updated", actor=actor, request=request, obj=locked, detail={"changed": changed}
         )
+        _prerender_campaign_of(locked.course)
+        if previous_course.campaign_id != locked.course.campaign_id:
+            _prerender_campaign_of(previous_course)
         if news:
             stamp = int(now.timestamp())
             for booking in locked.bookings.filter(status__in=Booking.HOLDS_PLACE).select_related("session__course"):
@@ -301,6 +315,7 @@ def session_cancel(*, session: Session, reason: str, actor, request=None) -> int
         audit_record(
             action="training.session_cancelled", actor=actor, request=request, obj=locked, detail={"told": told}
         )
+        _prerender_campaign_of(locked.course)
     return told
 
 

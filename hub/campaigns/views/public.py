@@ -1,9 +1,21 @@
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
-from hub.campaigns.sections import campaign_sections
-from hub.campaigns.selectors import campaign_public_get, resource_download_get, resources_by_audience
+from hub.campaigns.sections import campaign_live_numbers, campaign_sections
+from hub.campaigns.selectors import (
+    campaign_public_get,
+    campaigns_published,
+    resource_download_get,
+    resources_by_audience,
+)
 from hub.campaigns.uploads import CONTENT_TYPES
+
+# live.json: each web process asks the database at most once per LIVE_CACHE_SECONDS per
+# campaign; browsers and the front web server may keep an answer for LIVE_MAX_AGE.
+LIVE_CACHE_SECONDS = 10
+LIVE_MAX_AGE = 15
 
 
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -11,6 +23,20 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if campaign is None:
         raise Http404
     return render(request, "campaigns/public/detail.html", campaign_page_context(campaign, preview=False))
+
+
+def campaign_live(request: HttpRequest, slug: str) -> JsonResponse:
+    """The numbers on the public page that move (supporters, reach, places left), for
+    campaigns/live.js on the pre-rendered page. Cached: a spike costs few queries."""
+    key = f"campaigns:live:{slug}"
+    data = cache.get(key)
+    if data is None:
+        campaign = campaigns_published().filter(slug=slug).first()
+        data = campaign_live_numbers(campaign) if campaign is not None else {}
+        cache.set(key, data, LIVE_CACHE_SECONDS)
+    response = JsonResponse(data) if data else JsonResponse({"message": "Not found"}, status=404)
+    patch_cache_control(response, public=True, max_age=LIVE_MAX_AGE)
+    return response
 
 
 def campaign_page_context(campaign, *, preview: bool) -> dict:
