@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("hub.social.urls")),
     path("", include("hub.broadcasts.urls")),
     path("", include("hub.screening.urls")),
+    path("", include("hub.reports.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

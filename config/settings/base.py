@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "hub.broadcasts",
     "hub.screening",
     "hub.api",
+    "hub.reports",
 ]
 
 MIDDLEWARE = [
@@ -168,13 +169,13 @@ STATICFILES_DIRS = [
     ("govuk", BASE_DIR / "node_modules/govuk-frontend/dist/govuk"),
 ]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Public pages rendered to static HTML for the front web server (hub/campaigns/prerender.py):
+# the page at /campaigns/<slug>/ is PRERENDER_ROOT/campaigns/<slug>/index.html.
+PRERENDER_ROOT = Path(env_str("PRERENDER_ROOT", str(VAR_DIR / "prerendered")))
 # Uploaded files are never served from MEDIA_URL: a view checks who may see them.
 MEDIA_URL = "/media-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-# Public pages rendered to static HTML for the front web server (hub/campaigns/prerender.py):
-# the page at /campaigns/<slug>/ is PRERENDER_ROOT/campaigns/<slug>/index.html.
-PRERENDER_ROOT = Path(env_str("PRERENDER_ROOT", str(VAR_DIR / "prerendered")))
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 RESOURCE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -241,12 +242,6 @@ SCREENING_ENCRYPTION_KEY_ID = env_str("SCREENING_ENCRYPTION_KEY_ID", "")
 SCREENING_BLIND_INDEX_KEY = env_str("SCREENING_BLIND_INDEX_KEY", "")
 # The CSE hub's mailbox: told of each submitted screening (link and category only).
 SCREENING_HUB_EMAIL = env_str("SCREENING_HUB_EMAIL", "cse-hub@partnership.example.org")
-
-# --- Security headers -------------------------------------------------------
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
 # Retention (hub/screening/retention.py): when a child's closed screenings are
 # anonymised. "age" (the default): once every screening of the child is closed and
 # the child is SCREENING_RETENTION_AGE or older (default 25: "until the child's 25th
@@ -255,6 +250,18 @@ X_FRAME_OPTIONS = "DENY"
 SCREENING_RETENTION_RULE = env_str("SCREENING_RETENTION_RULE", "age")
 SCREENING_RETENTION_AGE = env_int("SCREENING_RETENTION_AGE", 25)
 SCREENING_RETENTION_YEARS = env_int("SCREENING_RETENTION_YEARS", 7)
+
+# --- Disclosure control ---------------------------------------------------------
+# Counts from 1 to DISCLOSURE_THRESHOLD - 1 are hidden ("<5") in every table an
+# analyst sees or downloads, with enough others hidden ("[c]") that none can be
+# worked out from the totals (hub/reports/disclosure.py). Hub officers see exact counts.
+DISCLOSURE_THRESHOLD = env_int("DISCLOSURE_THRESHOLD", 5)
+
+# --- Security headers -------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

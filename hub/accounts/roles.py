@@ -63,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "broadcasts.change_bulletin",
         "broadcasts.send_bulletin",
         "broadcasts.view_delivery",
+        "reports.view_dashboard",
     ],
     Role.TRAINER: [
         "campaigns.view_campaign",
@@ -96,10 +97,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "screening.approve_lowering",
         "screening.view_chronology",
         "screening.export_subject_access",
+        "screening.view_profile",
+        "reports.view_dashboard",
     ],
     Role.PARTNERSHIP_ANALYST: [
         "campaigns.view_campaign",
         "training.view_training_reports",
+        "reports.view_dashboard",
+        # The profile of children at risk, with small counts hidden (never a child's details).
+        "screening.view_profile",
     ],
     Role.ADMINISTRATOR: [
         "accounts.view_user",
