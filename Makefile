@@ -6,11 +6,13 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP_VERSION := 26.3
 
-.PHONY: run test install lint format assets demo clean help
+.PHONY: run test install lint format assets demo clean help prod-local prod-local-stop
 
 help:
 	@echo "make run    install, migrate, load demo data, start web server and task worker on 127.0.0.1:$(PORT)"
 	@echo "make test   install, then ruff and the whole pytest suite (browser tests included)"
+	@echo "make prod-local       the production layout (deploy/) on 127.0.0.1:8080: nginx, granian, PostgreSQL (as root)"
+	@echo "make prod-local-stop  stop it"
 
 ## Python packages (pinned in requirements.lock) into .venv, redone when the lock changes.
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -49,6 +51,14 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## The production layout of deploy/ on this machine (Debian's nginx and PostgreSQL,
+## config.settings.production, plain HTTP on 127.0.0.1:8080); Ctrl+C or prod-local-stop ends it.
+prod-local: install assets
+	scripts/prod-local.sh up
+
+prod-local-stop:
+	scripts/prod-local.sh down
 
 clean:
 	rm -rf var/static var/test-*.sqlite3 var/test-media

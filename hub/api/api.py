@@ -17,6 +17,7 @@ from hub.api.broadcasts import router as bulletins_router
 from hub.api.campaigns import router as campaigns_router
 from hub.api.screening import screenings_router
 from hub.api.screening import tool_router as screening_tool_router
+from hub.api.screening_profile import router as screening_profile_router
 from hub.api.social import router as social_router
 from hub.api.training import router as training_router
 from hub.core.errors import ApplicationError
@@ -74,7 +75,9 @@ api = HubNinjaAPI(
     "partnership, "
     "for partners' own sites. "
     "Public endpoints need no sign-in; staff endpoints need a personal API token "
-    "(`Authorization: Bearer sph_...`). Every error is JSON with a `message`.",
+    "(`Authorization: Bearer sph_...`). Every error is JSON with a `message`. "
+    "Text may not contain the NUL character (U+0000): a request with one is refused "
+    "(404 in the path, 400 in the query or the body).",
     urls_namespace="api-1.0.0",
 )
 api.add_router("/campaigns", campaigns_router)
@@ -83,6 +86,7 @@ api.add_router("/training", training_router)
 api.add_router("/bulletins", bulletins_router)
 api.add_router("/me", me_router)
 api.add_router("/screening/tool", screening_tool_router)
+api.add_router("/screening/profile", screening_profile_router)
 api.add_router("/screenings", screenings_router)
 
 
@@ -126,7 +130,12 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, {"message": exc.message}, status=exc.status_code)
+    body = {"message": exc.message}
+    if exc.status_code == 400:
+        # Every 400 has the documented shape (ValidationErrorOut), e.g. Ninja's "Cannot parse
+        # request body" for a body that is not JSON: no field is at fault, so no field errors.
+        body["errors"] = []
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(Exception)

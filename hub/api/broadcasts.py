@@ -2,8 +2,9 @@
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from hub.api.pagination import HubLimitOffsetPagination
 from hub.api.schemas import BulletinOut, ValidationErrorOut
 from hub.broadcasts.models import Bulletin
 
@@ -11,7 +12,7 @@ router = Router(tags=["bulletins"])
 
 
 @router.get("", response={200: list[BulletinOut], 400: ValidationErrorOut}, summary="Sent bulletins")
-@paginate(LimitOffsetPagination, max_limit=100)
+@paginate(HubLimitOffsetPagination, max_limit=100)
 def bulletin_list(request: HttpRequest, response: HttpResponse, series: str = ""):
     """Bulletins that have been sent, newest first; `series` narrows to one series (its slug)."""
     response["Cache-Control"] = "public, max-age=300"

@@ -6,8 +6,9 @@ from typing import Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from hub.api.pagination import HubLimitOffsetPagination
 from hub.api.schemas import CampaignOut, CampaignSummaryOut, MessageOut, ResourceOut, ValidationErrorOut
 from hub.campaigns.models import Audience, Campaign
 from hub.campaigns.selectors import campaign_public_get, campaigns_current, campaigns_past, campaigns_published
@@ -34,7 +35,7 @@ def _published_or_404(slug: str) -> Campaign:
     response={200: list[CampaignSummaryOut], 400: ValidationErrorOut},
     summary="Published campaigns",
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
+@paginate(HubLimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
 def campaign_list(request: HttpRequest, response: HttpResponse, when: Literal["current", "past", "all"] = "all"):
     """Published campaigns: `current` (not yet ended, soonest first), `past` (most recent first)
     or `all` (newest first)."""

@@ -8,6 +8,7 @@ from typing import Literal
 from django.conf import settings
 from django.urls import reverse
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from hub.campaigns.models import Campaign, Resource
 
@@ -18,6 +19,29 @@ def absolute_url(path: str) -> str:
 
 class MessageOut(Schema):
     message: str
+
+
+def _contains_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple | set):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+class InputSchema(Schema):
+    """The base of every request body: no text anywhere in one may contain a NUL character
+    (U+0000), which PostgreSQL can neither store nor compare (a 500 otherwise). The forms
+    refuse it too; here it is a 400 naming the field."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if _contains_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 class FieldErrorOut(Schema):

@@ -18,7 +18,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from hub.api.auth import StaffToken, require_perms
-from hub.api.schemas import MessageOut, ValidationErrorOut, absolute_url
+from hub.api.schemas import InputSchema, MessageOut, ValidationErrorOut, absolute_url
 from hub.core.errors import ApplicationError
 from hub.screening.deadlines import steps_due
 from hub.screening.models import Ethnicity, Gender, Screening, SettingType, ToolVersion
@@ -41,7 +41,7 @@ screenings_router = Router(tags=["screening"], auth=StaffToken())
 Answer = Literal["yes_current", "yes_past", "no", "not_known"]
 
 
-class ChildIn(Schema):
+class ChildIn(InputSchema):
     name: str = Field(..., max_length=200)
     date_of_birth: datetime.date
     gender: Literal[tuple(Gender.values)]  # type: ignore[valid-type]
@@ -53,7 +53,7 @@ class ChildIn(Schema):
     learning_disability: bool
 
 
-class ScreeningIn(Schema):
+class ScreeningIn(InputSchema):
     tool_version: str = Field(..., max_length=32, description="The version the answers were given for.")
     child: ChildIn
     answers: dict[str, str] = Field(
@@ -63,7 +63,7 @@ class ScreeningIn(Schema):
     submit: bool = Field(True, description="false keeps it as a draft for the practitioner to finish on the site.")
 
 
-class ContactOut(Schema):
+class StepContactOut(Schema):
     name: str
     phone: str
     email: str
@@ -74,7 +74,7 @@ class StepOut(Schema):
     action: str
     due: str = Field(..., description="In words, e.g. 'the same working day'.")
     due_at: datetime.datetime | None = Field(..., description="The deadline from the time of submission.")
-    contacts: list[ContactOut]
+    contacts: list[StepContactOut]
 
 
 class ReasonOut(Schema):
@@ -220,7 +220,7 @@ def screening_post(request: HttpRequest, payload: ScreeningIn):
 
 @screenings_router.get(
     "/{screening_id}",
-    response={200: ScreeningOut, 401: MessageOut, 403: MessageOut, 404: MessageOut},
+    response={200: ScreeningOut, 400: ValidationErrorOut, 401: MessageOut, 403: MessageOut, 404: MessageOut},
     summary="A screening's category and next steps",
 )
 def screening_get(request: HttpRequest, response: HttpResponse, screening_id: uuid.UUID):

@@ -6,8 +6,9 @@ from typing import Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from hub.api.pagination import HubLimitOffsetPagination
 from hub.api.schemas import MessageOut, SessionOut, ValidationErrorOut
 from hub.training.selectors import sessions_upcoming
 
@@ -21,7 +22,7 @@ MAX_PAGE_SIZE = 100
     response={200: list[SessionOut], 400: ValidationErrorOut},
     summary="Upcoming training sessions",
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
+@paginate(HubLimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
 def session_list(
     request: HttpRequest,
     response: HttpResponse,
@@ -35,7 +36,11 @@ def session_list(
     return sessions_upcoming(audience=audience[:200], mode=mode or "")
 
 
-@router.get("/sessions/{session_id}", response={200: SessionOut, 404: MessageOut}, summary="One upcoming session")
+@router.get(
+    "/sessions/{session_id}",
+    response={200: SessionOut, 400: ValidationErrorOut, 404: MessageOut},
+    summary="One upcoming session",
+)
 def session_detail(request: HttpRequest, response: HttpResponse, session_id: int):
     response["Cache-Control"] = "public, max-age=60"
     session = sessions_upcoming().filter(pk=session_id).first()

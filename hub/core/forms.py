@@ -62,7 +62,7 @@ class GovukDateField(forms.MultiValueField):
             raise ValidationError("Year must include 4 numbers", code="invalid")
         try:
             return datetime.date(year, month, day)
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:  # OverflowError: a part beyond a C long, like year 10**20
             raise ValidationError(f"{self.label_text} must be a real date", code="invalid") from error
 
     def compress(self, data_list: list) -> None:  # clean() does the work

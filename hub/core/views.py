@@ -28,6 +28,15 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        # The API's documented 400 shape (ValidationErrorOut): no single field is at fault.
+        return JsonResponse(
+            {"message": "The request is not valid. Check the address and its query.", "errors": []}, status=400
+        )
+    return render(request, "core/errors/400.html", status=400)
+
+
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"message": "You do not have permission to do this."}, status=403)

@@ -144,6 +144,11 @@ class Screening(models.Model):
     is_latest = models.BooleanField(default=False)
     # Identifying fields erased under the retention rule; descriptive fields and the category kept for aggregates.
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # The profile's prevalence of indicators without parsing JSON: bit i is set when the
+    # answer to indicator i of this screening's tool version (versions never change) is
+    # yes, now or in the past. Set on submission (hub.screening.profile.answers_yes_bits);
+    # anything that writes submitted screenings another way must set it too.
+    yes_bits = models.BigIntegerField(default=0)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -156,11 +161,34 @@ class Screening(models.Model):
             ("view_all_screenings", "Can see every organisation's screenings (the hub)"),
             ("triage_screening", "Can record hub decisions on screenings"),
             ("approve_lowering", "Can approve or refuse lowering a screening's category"),
+            ("view_profile", "Can see the profile of children at risk (counts only, no child named)"),
         ]
         indexes = [
             models.Index(fields=["status", "category", "submitted_at"], name="screening_queue_idx"),
             models.Index(fields=["status", "review_due"], name="screening_review_idx"),
             models.Index(fields=["is_latest", "submitted_at"], name="screening_latest_idx"),
+            # Covers every column the profile of children at risk counts, so its queries read
+            # this index and never the rows (each row carries its answers: about a kilobyte).
+            models.Index(
+                fields=[
+                    "is_latest",
+                    "submitted_at",
+                    "category",
+                    "gender",
+                    "ethnicity",
+                    "age_at_screening",
+                    "setting_type",
+                    "looked_after",
+                    "postcode_district",
+                    "tool_version",
+                    "yes_bits",
+                    "child",
+                    "id",
+                ],
+                name="screening_profile_idx",
+            ),
+            # A child's later screening in a past period, for the profile of that period.
+            models.Index(fields=["child", "submitted_at", "id"], name="screening_child_time_idx"),
         ]
 
     def __str__(self) -> str:

@@ -28,6 +28,7 @@ from hub.screening.models import (
     SettingType,
     ToolVersion,
 )
+from hub.screening.profile import answers_yes_bits
 from hub.screening.scoring import MAX_AGE_YEARS, answers_check, missing_answers, score
 from hub.screening.selectors import age_on, tool_definition, tool_version_current
 
@@ -314,6 +315,7 @@ def screening_submit(*, screening: Screening, actor, lock_version: int, request=
     locked.computed_points = result.points
     locked.computed_category = result.category
     locked.category = result.category
+    locked.yes_bits = answers_yes_bits(definition, locked.answers)
     locked.status = Screening.Status.SUBMITTED
     locked.submitted_at = now
     locked.submitted_by = actor

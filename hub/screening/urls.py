@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hub.screening.views import hub, practitioner, records, staff
+from hub.screening.views import hub, practitioner, profile, records, staff
 
 app_name = "screening"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("staff/screening/<uuid:public_id>/lowering/", hub.lowering_decide, name="lowering_decide"),
     path("staff/screening/child/<int:child_id>/", hub.chronology, name="chronology"),
     # -- hub URLs above this line --
+    # Profile (views/profile.py)
+    path("staff/screening/profile/", profile.profile, name="profile"),
+    path("staff/screening/profile/<slug:table>.csv", profile.profile_csv, name="profile_csv"),
+    # -- profile URLs above this line --
     # Retention and subject access (views/records.py)
     path(
         "staff/screening/child/<int:child_id>/subject-access.json",

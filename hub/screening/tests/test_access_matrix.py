@@ -43,6 +43,10 @@ PAGES = {
     "chronology": (302, 403, 403, 403, 200, 403, 403, 403, 403),
     "subject_access_json": (302, 403, 403, 403, 200, 403, 403, 403, 403),
     "subject_access_pdf": (302, 403, 403, 403, 200, 403, 403, 403, 403),
+    # The profile of children at risk: counts only, exact for the hub, suppressed for analysts.
+    # Not in IDENTIFYING_PAGES (no child can be told apart there); each view is audited all the same.
+    "profile": (302, 403, 403, 403, 200, 200, 403, 403, 403),
+    "profile_csv": (302, 403, 403, 403, 200, 200, 403, 403, 403),
 }
 # Pages that show who the child is: every 200 must write an audit event.
 IDENTIFYING_PAGES = {
@@ -64,6 +68,7 @@ API = {
     ("get", "/api/v1/screening/tool/{version}"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("post", "/api/v1/screenings"): (401, 201, 201, 201, 403, 403, 403, 403, 403),
     ("get", "/api/v1/screenings/{screening_id}"): (401, 200, 200, 404, 200, 403, 403, 403, 403),
+    ("get", "/api/v1/screening/profile"): (401, 403, 403, 403, 200, 200, 403, 403, 403),
 }
 
 
@@ -102,6 +107,8 @@ def page_url(name: str, world: dict) -> str:
         "chronology": {"child_id": submitted.child_id},
         "subject_access_json": {"child_id": submitted.child_id},
         "subject_access_pdf": {"child_id": submitted.child_id},
+        "profile": {},
+        "profile_csv": {"table": "category"},
         "edit": {"public_id": draft.public_id},
     }.get(name, {"public_id": submitted.public_id})
     return reverse(f"screening:{name}", kwargs=kwargs)
