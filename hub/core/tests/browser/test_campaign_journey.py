@@ -57,7 +57,7 @@ def test_coordinator_creates_previews_and_publishes_a_campaign(page: Page, visit
     sign_in_as_coordinator(page)
 
     # The service navigation has a "Campaigns" link to the public home page; the staff one is in the page.
-    page.get_by_role("main").get_by_role("link", name="Campaigns").click()
+    page.get_by_role("main").get_by_role("link", name="Campaigns", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Campaigns")
     expect(page.get_by_text("There are no campaigns yet.")).to_be_visible()
     assert_accessible(page)
