@@ -189,6 +189,25 @@ class Screening(models.Model):
             ),
             # A child's later screening in a past period, for the profile of that period.
             models.Index(fields=["child", "submitted_at", "id"], name="screening_child_time_idx"),
+            # The profile's two tables of children for a period to now, in the order they are grouped:
+            # SQLite reads each child's latest screening in that order and need not sort them all
+            # (hub.screening.profile.children_screened). Both hold the area, for an area's profile.
+            models.Index(
+                fields=[
+                    "is_latest",
+                    "category",
+                    "gender",
+                    "ethnicity",
+                    "age_at_screening",
+                    "submitted_at",
+                    "postcode_district",
+                ],
+                name="screening_profile_who_idx",
+            ),
+            models.Index(
+                fields=["is_latest", "category", "setting_type", "looked_after", "postcode_district", "submitted_at"],
+                name="screening_profile_where_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,6 +244,10 @@ class CategoryChange(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The profile's category changes by month: raised and approved lowerings in a period.
+            models.Index(fields=["kind", "created_at", "screening"], name="screening_change_kind_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.category_from} -> {self.category_to}"

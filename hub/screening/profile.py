@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -194,7 +194,13 @@ def children_screened(filters: ProfileFilters, *, now: datetime.datetime | None 
     start, end = filters.bounds()
     if end > now:
         # IN (true) rather than = true: SQLite then seeks the index instead of scanning.
-        screenings = Screening.objects.filter(is_latest__in=[True], submitted_at__gte=start, submitted_at__lt=end)
+        screenings = Screening.objects.filter(is_latest__in=[True], submitted_at__gte=start)
+        # No upper bound: nothing is submitted after now. With one, SQLite takes the range of
+        # the profile index and sorts every child to group them (half the time of the page at
+        # 100,000 children); without, it reads the two tables of children already in group
+        # order from screening_profile_who_idx and screening_profile_where_idx.
+        if end <= timezone.now():  # a `now` in the past, given
+            screenings = screenings.filter(submitted_at__lt=end)
     else:
         later = Screening.objects.filter(child_id=OuterRef("child_id"), submitted_at__lt=end).filter(
             Q(submitted_at__gt=OuterRef("submitted_at"))
@@ -268,43 +274,79 @@ class Counts:
     changes_by_month: tuple[list[str], list[list[int]]]  # per month: raised, lowered
 
 
-def _bit_sums(by_version: dict[int, list[str]]) -> tuple[int, dict]:
-    """The aggregates summing each bit of yes_bits: (bits summed, {name: Sum})."""
+# yes_bits summed up to three bits at a time: with a stride of s bits, (yes_bits >> k) & mask
+# holds bits k, k + s and k + 2s in fields of s bits, so one SUM counts up to three
+# indicators (a third of the aggregates a row, which are most of the query's time). A field
+# cannot carry into the next while fewer than 2**s rows are summed, and three fields of at
+# most 21 bits cannot overflow a signed 64-bit integer: (2**s - 1) * mask = 2**(3s) - 1.
+PACK_FIELDS = 3
+PACK_MAX_STRIDE = 21
+
+
+def _bit_sums(by_version: dict[int, list[str]], *, rows: int) -> tuple[int, int, dict]:
+    """The aggregates counting each bit of yes_bits over at most `rows` rows:
+    (bits counted, stride, {name: Sum}); a stride of 0: one bit a Sum. Read with _bit_counts."""
     width = min(max((len(ids) for ids in by_version.values()), default=0), YES_BITS)
+    # Room for twice `rows`, should rows be added between the queries (outside a snapshot).
+    stride = max(rows.bit_length() + 1, -(-width // PACK_FIELDS))
     sums = {}
+    if stride <= PACK_MAX_STRIDE:
+        for shift in range(min(width, stride)):
+            mask = sum(1 << field * stride for field in range(PACK_FIELDS) if shift + field * stride < width)
+            sums[f"p{shift}"] = Sum(F("yes_bits").bitrightshift(shift).bitand(mask))
+        return width, stride, sums
     for bit in range(width):
         # Summing the bit's value is one operation a row; past bit 40 a sum could overflow, so shift.
         term = F("yes_bits").bitand(1 << bit) if bit < 40 else F("yes_bits").bitrightshift(bit).bitand(1)
         sums[f"b{bit}"] = Sum(term)
-    return width, sums
+    return width, 0, sums
+
+
+def _bit_counts(group: dict, width: int, stride: int) -> list[int]:
+    """The number of rows with each bit of yes_bits set, from the sums of _bit_sums."""
+    if stride:
+        field = (1 << stride) - 1
+        return [int(group[f"p{bit % stride}"] or 0) >> (bit // stride * stride) & field for bit in range(width)]
+    return [int(group[f"b{bit}"] or 0) >> bit if bit < 40 else int(group[f"b{bit}"] or 0) for bit in range(width)]
 
 
 def _children_counts(
-    children: QuerySet[Screening], indicators: list[tuple[str, str]], by_version: dict[int, list[str]]
+    children: QuerySet[Screening],
+    indicators: list[tuple[str, str]],
+    by_version: dict[int, list[str]],
+    *,
+    end: datetime.datetime,
 ) -> tuple[dict[str, tuple[list[str], list[list[int]]]], list[int]]:
     """The tables of children by each dimension and category, and the children with
-    each indicator (at their latest screening: yes now or in the past): three grouped queries."""
+    each indicator (at their latest screening: yes now or in the past): three grouped
+    queries. `end`: the end of the period (children_screened may leave it out)."""
     by_key = {dimension.key: dimension for dimension in DIMENSIONS}
     found: dict[str, dict[object, list[int]]] = {key: {} for key in by_key}
-    for keys in QUERIES:
+    counted = 0  # children (every group of one query, whatever its category)
+    for number, keys in enumerate(QUERIES):
         fields = [by_key[key].field for key in keys]
         # COUNT(*), not COUNT(id): PostgreSQL can then answer from the profile index alone.
         for group in children.values("category", *fields).annotate(n=Count("*")).order_by():
+            counted += group["n"] if number == 0 else 0
             if group["category"] not in CATEGORIES:
                 continue
             column = CATEGORIES.index(group["category"])
             for key, field_name in zip(keys, fields, strict=True):
                 value = age_band(group[field_name]) if key == "age" else group[field_name]
                 found[key].setdefault(value, [0] * len(CATEGORIES))[column] += group["n"]
-    # The indicators: a third query, summing each bit of yes_bits per tool version. (Adding the
-    # sums to the first query saves a pass but costs more in Python over its groups: measured.)
-    width, sums = _bit_sums(by_version)
+    # The indicators: a third query, summing the bits of yes_bits per tool version, up to three
+    # a SUM (_bit_sums). (Adding the sums to the first query saves a pass but costs more in
+    # Python over its groups: measured.)
+    width, stride, sums = _bit_sums(by_version, rows=counted)
     prevalence: dict[str, int] = dict.fromkeys((indicator_id for indicator_id, _ in indicators), 0)
     if sums:
-        for group in children.values("tool_version_id").annotate(**sums).order_by():
-            for bit, indicator_id in enumerate(by_version.get(group["tool_version_id"], [])[:width]):
-                total = group[f"b{bit}"] or 0
-                prevalence[indicator_id] += total >> bit if bit < 40 else total
+        # Bounded by the end of the period even when it runs to now: without, SQLite would read
+        # the rows in the order of the tool version's index (no sort to group them), one by one.
+        bounded = children.filter(submitted_at__lt=end)
+        for group in bounded.values("tool_version_id").annotate(**sums).order_by():
+            ids = by_version.get(group["tool_version_id"], [])[:width]
+            for indicator_id, count in zip(ids, _bit_counts(group, width, stride), strict=False):
+                prevalence[indicator_id] += count
     _prevalence_beyond_bits(children, by_version, prevalence)
     crosstabs = {}
     for dimension in DIMENSIONS:
@@ -348,30 +390,34 @@ def _prevalence_beyond_bits(
                 prevalence[indicator_id] += found[f"x{n}"] or 0
 
 
-def _month_edges(filters: ProfileFilters) -> list[datetime.datetime]:
-    """Local midnight at the start of each month of the period after the first, and
-    the end: the database compares instants and needs no time-zone functions."""
-    _, end = filters.bounds()
-    return [datetime.datetime.combine(m, datetime.time.min, tzinfo=LOCAL_TZ) for m in filters.months()[1:]] + [end]
+def _month_bounds(filters: ProfileFilters) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """Each month of the period, from local midnight at its start (the period's start
+    for the first) to local midnight at its end (the period's end for the last): the
+    database compares instants and needs no time-zone functions."""
+    start, end = filters.bounds()
+    starts = [start] + [datetime.datetime.combine(m, datetime.time.min, tzinfo=LOCAL_TZ) for m in filters.months()[1:]]
+    return list(zip(starts, [*starts[1:], end], strict=True))
 
 
-def _month_number(field_name: str, edges: list[datetime.datetime]) -> Case:
-    """Which month of the period an instant falls in (0 first): the rows are already
-    within the period, so the first month edge it is before gives its month."""
-    return Case(
-        *(When(**{f"{field_name}__lt": edge}, then=Value(number)) for number, edge in enumerate(edges[:-1])),
-        default=Value(len(edges) - 1),
-    )
-
-
-def _by_month(queryset: QuerySet, field_name: str, edges: list[datetime.datetime], *group: str) -> dict:
-    """{(group values..., month number): count}, in one query."""
-    rows = (
-        queryset.annotate(_month=_month_number(field_name, edges))
-        .values(*group, "_month")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
+def _by_month(
+    queryset: QuerySet, field_name: str, bounds: list[tuple[datetime.datetime, datetime.datetime]], *group: str
+) -> dict:
+    """{(group values..., month number): count}, in one query: each month counted over
+    its own range of `field_name` (read from an index), the months joined with UNION ALL.
+    `queryset` must not limit `field_name` itself: the database would then range over
+    the whole period for every month. (A CASE giving every row its month, then
+    grouping, compared each row with the month edges and sorted them all: on SQLite
+    several times as long, and longer the longer the period.)"""
+    parts = []
+    for number, (low, high) in enumerate(bounds):
+        in_month = queryset.filter(**{f"{field_name}__gte": low, f"{field_name}__lt": high})
+        # Without `group` there is no GROUP BY: one row a month, zero or not.
+        parts.append(
+            in_month.values(*group).annotate(_month=Value(number), n=Count("*")).order_by()
+            if group
+            else in_month.annotate(_month=Value(number)).values("_month").annotate(n=Count("*")).order_by()
+        )
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return {(*(row[g] for g in group), row["_month"]): row["n"] for row in rows}
 
 
@@ -379,25 +425,24 @@ def profile_counts(filters: ProfileFilters, *, now: datetime.datetime | None = N
     """Every count of the profile, exact, in one snapshot: three grouped queries of
     children, one of screenings and one of category changes, whatever the number of rows."""
     indicators, by_version = indicators_known()
-    start, end = filters.bounds()
-    edges = _month_edges(filters)
-    months = len(edges)
+    bounds = _month_bounds(filters)
+    months = len(bounds)
     with _snapshot():
         children = children_screened(filters, now=now)
-        crosstabs, prevalence = _children_counts(children, indicators, by_version)
-        screenings = _by_month(_in_area(_submitted_in(filters), filters.area), "submitted_at", edges)
+        crosstabs, prevalence = _children_counts(children, indicators, by_version, end=bounds[-1][1])
+        # Submitted screenings (`is_latest` IN (true, false): see _submitted_in), by month.
+        submitted = Screening.objects.filter(is_latest__in=[True, False]).order_by()
+        screenings = _by_month(_in_area(submitted, filters.area), "submitted_at", bounds)
         changes = _by_month(
             _in_area(
                 CategoryChange.objects.filter(
-                    kind__in=[CategoryChange.Kind.RAISED, CategoryChange.Kind.LOWER_APPROVED],
-                    created_at__gte=start,
-                    created_at__lt=end,
+                    kind__in=[CategoryChange.Kind.RAISED, CategoryChange.Kind.LOWER_APPROVED]
                 ).order_by(),
                 filters.area,
                 prefix="screening__",
             ),
             "created_at",
-            edges,
+            bounds,
             "kind",
         )
     # The category totals are the column totals of any table of children (all agree: one snapshot).

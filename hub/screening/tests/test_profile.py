@@ -208,6 +208,26 @@ def test_prevalence_of_indicators_at_the_latest_screening(practitioner):
     assert len(ids) == len(wording) == 37 and wording[0].startswith("Has gone missing")
 
 
+def test_prevalence_is_the_same_counted_three_bits_a_sum_or_one(practitioner, monkeypatch):
+    """Up to three indicators are counted by one SUM (fields of yes_bits as wide as twice
+    the number of children needs); past 2**20 children, one SUM an indicator."""
+    for number, answers in enumerate(
+        [CATEGORY_1, CATEGORY_2, CATEGORY_3, {"disclosure": "yes_past", "missing_episodes": "yes_past"}, {}]
+    ):
+        screen(practitioner, name=f"Bits {number}", answers=answers)
+    packed = P.profile_counts(today_filters()).indicators
+    _, by_version = P.indicators_known()
+    width, stride, sums = P._bit_sums(by_version, rows=5)
+    assert stride == 13 and len(sums) == 13 and width == 37  # 37 indicators: three fields of 13 bits
+    assert P._bit_sums(by_version, rows=100_000)[1] == 18  # 200,000 children need fields of 18 bits
+    one_bit = P._bit_sums
+    monkeypatch.setattr(P, "_bit_sums", lambda by_version, rows: one_bit(by_version, rows=1 << 20))
+    assert P._bit_sums(by_version, rows=5)[1] == 0
+    assert P.profile_counts(today_filters()).indicators == packed
+    found = dict(zip(packed[0], packed[2], strict=True))
+    assert (found["missing_episodes"], found["disclosure"], found["sexual_health"]) == (2, 2, 1)
+
+
 def test_yes_bits_are_set_on_submission_and_filled_in_by_the_migration(practitioner):
     screening = screen(practitioner, answers={"missing_episodes": "yes_past", "older_partner": "yes_current"})
     ids = [indicator.id for indicator in tool_definition(screening.tool_version).indicators]
