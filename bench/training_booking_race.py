@@ -11,6 +11,14 @@ cookie and token, then all POST together behind a barrier.
     DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python bench/training_booking_race.py \\
         --requests 200 --capacity 30 --database-url postgres://postgres@127.0.0.1:55441/
 
+With --url it races against a server that is already running instead (the production
+layout of `make prod-local`: nginx, granian, PostgreSQL), on that server's own database:
+the settings come from the environment or --env-file (DATABASE_URL, DJANGO_SETTINGS_MODULE).
+It creates its course and session there and, once the worker has sent the bookings'
+emails, deletes them again (unless --keep):
+
+    .venv/bin/python bench/training_booking_race.py --url http://127.0.0.1:8080/ --env-file var/prod-local/env
+
 It prints counts, wall time, throughput and POST latency percentiles, and exits
 1 unless exactly `capacity` places were confirmed and no request failed.
 """
@@ -62,7 +70,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=str(ROOT / "var" / "bench-training-booking.sqlite3"),
         help="the throwaway SQLite file (default var/bench-training-booking.sqlite3)",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument(
+        "--url",
+        default="",
+        help="race against this running server (e.g. http://127.0.0.1:8080/ of make prod-local) and its own "
+        "database, from the environment or --env-file, instead of a throwaway database and server",
+    )
+    parser.add_argument("--env-file", default="", help="KEY=VALUE settings to load first (e.g. var/prod-local/env)")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database (or, with --url, data) afterwards")
     args = parser.parse_args(argv)
     if args.requests < 1 or args.capacity < 1:
         parser.error("--requests and --capacity must be at least 1")
@@ -93,14 +108,32 @@ def _sqlite_remove(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def env_file_load(path: str) -> None:
+    """KEY=VALUE lines (comments and blank lines skipped) into the environment."""
+    for line in Path(path).read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            os.environ[key.strip()] = value
+
+
 def django_setup(args: argparse.Namespace) -> str:
-    """Point Django at the throwaway database, set it up, migrate. Returns a description."""
+    """Point Django at the throwaway database, set it up, migrate. Returns a description.
+    With --url: the running server's own database and settings, as they are."""
     sys.path.insert(0, str(ROOT))
+    if getattr(args, "env_file", ""):
+        env_file_load(args.env_file)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     import dj_database_url
     import django
     from django.conf import settings
     from django.core.management import call_command
+
+    if getattr(args, "url", ""):
+        django.setup()
+        from django.db import connection
+
+        name = settings.DATABASES["default"]["NAME"]
+        return f"the server at {args.url} ({connection.vendor}, database {name}, {settings.SETTINGS_MODULE})"
 
     database = dict(settings.DATABASES["default"])
     if args.database_url:
@@ -133,7 +166,7 @@ def django_teardown(args: argparse.Namespace) -> None:
     from django.db import connections
 
     connections.close_all()
-    if args.keep:
+    if args.keep or getattr(args, "url", ""):
         return
     if args.database_url:
         _postgres_recreate(args.database_url, drop_only=True)
@@ -215,6 +248,43 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[max(math.ceil(p / 100 * len(sorted_values)) - 1, 0)]
 
 
+def remote_cleanup(session, timeout: float = 180) -> str:
+    """With --url: once the server has finished with the bench's session (no booking added
+    for 5 s: a request a client gave up on may still be running there) and the worker has
+    sent the bookings' emails, delete its bookings, session and course from the server's
+    database."""
+    from django.db import DatabaseError, transaction
+    from django.db.models import Count
+
+    from hub.core.models import OutboxMessage
+
+    deadline = time.monotonic() + timeout
+    last, quiet_since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        booking_ids = list(session.bookings.values_list("pk", flat=True))
+        if len(booking_ids) != last:
+            last, quiet_since = len(booking_ids), time.monotonic()
+        queued = OutboxMessage.objects.filter(
+            kind="training_email", payload__booking__in=booking_ids, state__in=["pending", "sending"]
+        ).exists()
+        if not queued and time.monotonic() - quiet_since >= 5:
+            break
+        time.sleep(1)
+    else:
+        return f"kept session {session.pk}: still busy after {timeout:.0f} s"
+    course = session.course
+    by_status = session.bookings.values("status").order_by("status").annotate(n=Count("id"))
+    final = ", ".join(f"{row['status']} {row['n']}" for row in by_status)
+    try:
+        with transaction.atomic():
+            session.bookings.all().delete()
+            session.delete()
+            course.delete()
+    except DatabaseError as error:
+        return f"kept session {session.pk} ({type(error).__name__}: {error})"
+    return f"once the server was done: {final or 'no bookings'}; removed them, the session and course {course.slug!r}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     described = django_setup(args)
@@ -223,15 +293,26 @@ def main(argv: list[str] | None = None) -> int:
     from hub.training.models import Booking
     from hub.training.tests.factories import SessionFactory
 
+    session = None
     try:
-        session = SessionFactory(capacity=args.capacity)
-        connections.close_all()  # the server's threads open their own
-        server, base = start_server(args.requests)
-        try:
-            outcomes, released = race(f"{base}/training/sessions/{session.pk}/", args.requests)
-        finally:
-            server.shutdown()
-            server.server_close()
+        if args.url:
+            stamp = time.strftime("%Y%m%d%H%M%S")
+            session = SessionFactory(
+                capacity=args.capacity,
+                course__slug=f"bench-race-{stamp}",
+                course__title=f"Booking race bench {stamp}",
+            )
+            connections.close_all()
+            outcomes, released = race(f"{args.url.rstrip('/')}/training/sessions/{session.pk}/", args.requests)
+        else:
+            session = SessionFactory(capacity=args.capacity)
+            connections.close_all()  # the server's threads open their own
+            server, base = start_server(args.requests)
+            try:
+                outcomes, released = race(f"{base}/training/sessions/{session.pk}/", args.requests)
+            finally:
+                server.shutdown()
+                server.server_close()
 
         counts = {status: session.bookings.filter(status=status).count() for status in Booking.Status.values}
         confirmed, waitlisted = counts[Booking.Status.CONFIRMED], counts[Booking.Status.WAITLISTED]
@@ -263,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         print("OK: no overbooking, no errors")
         return 0
     finally:
+        if args.url and session is not None and session.pk and not args.keep:
+            print(f"  cleanup     {remote_cleanup(session)}")
         django_teardown(args)
 
 

@@ -23,7 +23,7 @@ exec "${HUB_VENV:-.venv}/bin/granian" --interface wsgi config.wsgi:application \
     $listen \
     --workers "${WEB_WORKERS:-3}" \
     --blocking-threads "$threads" \
-    --backpressure "$((threads * 2))" \
+    --backpressure "${WEB_BACKPRESSURE:-64}" \
     --http 1 --no-ws \
     --respawn-failed-workers --respawn-interval 1 \
     --workers-kill-timeout 30 \

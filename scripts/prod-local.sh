@@ -185,6 +185,7 @@ render_nginx() {  # render_nginx DIR [local|tls]: deploy/nginx with this machine
     local out=$1 mode=${2:-local}
     local static=${STATIC_DIR:-$HUB_VAR/static} prerendered=${PRERENDER_DIR:-$HUB_VAR/prerendered}
     local socket=${WEB_SOCKET:-$RUN/web.sock} listen=${NGINX_LISTEN:-127.0.0.1:$HTTP_PORT}
+    local bench_static=${BENCH_STATIC_DIR:-$HUB_VAR/bench-static}
     mkdir -p "$out/snippets" "$out/tmp"
     for file in deploy/nginx/snippets/*.conf; do
         sed -e "s|/srv/hub/var/static/|$static/|g" \
@@ -208,6 +209,11 @@ render_nginx() {  # render_nginx DIR [local|tls]: deploy/nginx with this machine
         listen $listen default_server;
         server_name 127.0.0.1 localhost;
         include snippets/hub-site.conf;
+        # bench/spike.py only, never in deploy/nginx: a plain copy of a pre-rendered page,
+        # served with no logic or extra headers, the yardstick the real location is compared to.
+        location ^~ /bench-static/ {
+            alias $bench_static/;
+        }
     }"
     fi
     cat >"$out/nginx.conf" <<NGINXEOF
