@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -180,3 +181,34 @@ def form_data(request, *, files: bool = False) -> tuple:
     if request.method != "POST":
         return ()
     return (request.POST, request.FILES) if files else (request.POST,)
+
+
+def form_check_date_range(
+    form: forms.Form,
+    *,
+    earliest_year: int,
+    latest_year: int,
+    longest_years: int,
+    too_long: Callable[[datetime.date, datetime.date], bool],
+) -> None:
+    """The checks of an optional start and end date pair (fields date_from and date_to), for a
+    report's filter form to call from clean(): each in range, both or neither, in order, not too long.
+    `too_long(date_from, date_to)` says when the range is over `longest_years`."""
+    if form.errors:
+        return
+    for name, label in (("date_from", "Start date"), ("date_to", "End date")):
+        value = form.cleaned_data.get(name)
+        if value and not earliest_year <= value.year <= latest_year:
+            form.add_error(name, f"{label} must be between {earliest_year} and {latest_year}")
+    if form.errors:
+        return
+    date_from, date_to = form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to")
+    if date_from and not date_to:
+        form.add_error("date_to", "Enter the end date")
+    elif date_to and not date_from:
+        form.add_error("date_from", "Enter the start date")
+    elif date_from and date_to:
+        if date_from > date_to:
+            form.add_error("date_to", "End date must be the same as or after the start date")
+        elif too_long(date_from, date_to):
+            form.add_error("date_to", f"End date must be within {longest_years} years of the start date")

@@ -3,7 +3,7 @@ import datetime
 from django import forms
 
 from hub.campaigns.models import Campaign
-from hub.core.forms import GovukDateField
+from hub.core.forms import GovukDateField, form_check_date_range
 from hub.reports.dashboard import campaign_period, default_period
 from hub.training.reports import Period
 
@@ -34,15 +34,16 @@ class DashboardFilterForm(forms.Form):
     )
     date_to = GovukDateField(label="End date", required=False, help_text="For example, 30 6 2026")
 
-    def _check_in_range(self, name: str, label: str) -> None:
-        value = self.cleaned_data.get(name)
-        if value and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-            self.add_error(name, f"{label} must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
-
     def clean(self) -> dict:
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
+        form_check_date_range(
+            self,
+            earliest_year=EARLIEST_YEAR,
+            latest_year=LATEST_YEAR,
+            longest_years=LONGEST_RANGE_YEARS,
+            too_long=lambda start, end: end > _years_after(start, LONGEST_RANGE_YEARS),
+        )
+        return cleaned
         self._check_in_range("date_from", "Start date")
         self._check_in_range("date_to", "End date")
         if self.errors:

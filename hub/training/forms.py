@@ -9,7 +9,15 @@ from django.utils.text import slugify
 
 from hub.accounts.models import Organisation, Sector, User
 from hub.accounts.roles import Role
-from hub.core.forms import GovukDateField, GovukTimeField, govuk_email, govuk_text, govuk_url, local_datetime
+from hub.core.forms import (
+    GovukDateField,
+    GovukTimeField,
+    form_check_date_range,
+    govuk_email,
+    govuk_text,
+    govuk_url,
+    local_datetime,
+)
 from hub.training.models import BusinessType, Course, Session, TrainingRequest
 from hub.training.reports import Period
 
@@ -396,15 +404,16 @@ class ReportFilterForm(forms.Form):
             raise forms.ValidationError(f"Year must be a real year between {EARLIEST_YEAR} and {LATEST_YEAR}")
         return int(text)
 
-    def _check_in_range(self, name: str, label: str) -> None:
-        value = self.cleaned_data.get(name)
-        if value and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-            self.add_error(name, f"{label} must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
-
     def clean(self) -> dict:
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
+        form_check_date_range(
+            self,
+            earliest_year=EARLIEST_YEAR,
+            latest_year=LATEST_YEAR,
+            longest_years=LONGEST_RANGE_YEARS,
+            too_long=lambda start, end: end.year - start.year > LONGEST_RANGE_YEARS,
+        )
+        return cleaned
         self._check_in_range("date_from", "Start date")
         self._check_in_range("date_to", "End date")
         if self.errors:
