@@ -162,9 +162,10 @@ def to_ms(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def wrk(url: str, duration: int, connections: int, threads: int) -> dict[str, float]:
+def wrk(url: str, duration: int, connections: int, threads: int, header: str = "") -> dict[str, float]:
+    extra = ["--header", header] if header else []
     output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", *extra, url],
         capture_output=True,
         text=True,
         check=True,

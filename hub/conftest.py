@@ -25,6 +25,16 @@ def prerender_root_for_tests(tmp_path_factory) -> None:
     settings.PRERENDER_ROOT = tmp_path_factory.mktemp("prerendered")
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts with an empty cache (live.json's numbers, the campaign page's copy),
+    as the pages it renders are of its own database."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
 @pytest.fixture
 def client() -> Client:
     """Django's test client, with every HTML page it receives checked."""

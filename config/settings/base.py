@@ -175,6 +175,22 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Public pages rendered to static HTML for the front web server (hub/campaigns/prerender.py):
 # the page at /campaigns/<slug>/ is PRERENDER_ROOT/campaigns/<slug>/index.html.
 PRERENDER_ROOT = Path(env_str("PRERENDER_ROOT", str(VAR_DIR / "prerendered")))
+# Visitors who still reach Django for a public campaign page (a shared link with
+# ?utm_source= or ?fbclid=, no nginx in front, the moment before the file is written)
+# get each web process's copy of the anonymous page, at most this many seconds old;
+# 0 renders every request (hub/campaigns/page_cache.py).
+CAMPAIGN_PAGE_CACHE_SECONDS = env_int("CAMPAIGN_PAGE_CACHE_SECONDS", 10)
+CACHES = {
+    # Per process: live.json's numbers, for a few seconds.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The campaign pages' copies, in files every web process on the machine shares, so
+    # the change that drops a copy drops it for all of them.
+    "campaign_pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("CAMPAIGN_PAGE_CACHE_DIR", str(VAR_DIR / "cache" / "campaign-pages")),
+        "TIMEOUT": CAMPAIGN_PAGE_CACHE_SECONDS,
+    },
+}
 # Uploaded files are never served from MEDIA_URL: a view checks who may see them.
 MEDIA_URL = "/media-not-served/"
 STORAGES = {

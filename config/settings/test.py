@@ -1,9 +1,10 @@
 """Settings for the test suite (pytest). The database is SQLite unless DATABASE_URL is set."""
 
 import os
+import tempfile
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, TEMPLATES, VAR_DIR
+from .base import BASE_DIR, CACHES, DATABASES, TEMPLATES, VAR_DIR
 
 SECRET_KEY = "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 AUDIT_HMAC_KEY = "test-only-audit-key"
@@ -38,6 +39,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+# Each test process its own copies of campaign pages (emptied before each test, hub/conftest.py).
+CACHES["campaign_pages"]["LOCATION"] = tempfile.mkdtemp(prefix="hub-test-campaign-pages-")
 
 # Tasks run in-process so a test sees the effect of what it triggers; the
 # database backend and its worker have tests of their own.

@@ -40,6 +40,7 @@ from django.http import Http404
 from django.urls import resolve, reverse
 
 from hub.campaigns.models import Campaign
+from hub.campaigns.page_cache import page_cache_drop, per_visitor_reason
 from hub.campaigns.selectors import campaigns_published
 
 logger = logging.getLogger(__name__)
@@ -105,11 +106,9 @@ def page_render(url_path: str) -> bytes | None:
         return None
     if response.status_code != 200 or response.streaming:
         return None
-    cache_control = response.get("Cache-Control", "")
-    if any(word in cache_control for word in ("private", "no-store", "no-cache")):
-        raise NotPrerenderable(f"{url_path} says it must not be cached ({cache_control})")
-    if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or b"csrfmiddlewaretoken" in response.content:
-        raise NotPrerenderable(f"{url_path} holds a form or a cookie: Django serves it")
+    reason = per_visitor_reason(request, response)
+    if reason is not None:
+        raise NotPrerenderable(f"{url_path}: {reason}; Django serves it")
     return response.content
 
 
@@ -187,6 +186,7 @@ def campaign_prerender(slug: str, *, keep_on_error: bool = False) -> dict[str, s
         for url_name in list(_pages):
             url_path = reverse(url_name, kwargs={"slug": slug})
             path = prerender_path(url_path)
+            page_cache_drop(url_path)  # this process's copy for Django's visitors (page_cache.py)
             if not published:
                 outcomes[url_path] = _remove(path)
                 continue

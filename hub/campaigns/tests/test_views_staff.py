@@ -206,15 +206,17 @@ def test_get_of_the_publish_page_does_not_publish(coordinator):
     assert not campaign.is_published
 
 
-def test_publish_then_unpublish(coordinator, client):
+def test_publish_then_unpublish(coordinator, client, django_capture_on_commit_callbacks):
     campaign = CampaignFactory()
     ChannelFactory(campaign=campaign)
     public_url = reverse("campaigns:public_detail", kwargs={"slug": campaign.slug})
     assert client.get(public_url).status_code == 404
-    response = coordinator.post(reverse("campaigns:staff_publish", kwargs={"slug": campaign.slug}))
+    with django_capture_on_commit_callbacks(execute=True):  # as when the request's transaction commits
+        response = coordinator.post(reverse("campaigns:staff_publish", kwargs={"slug": campaign.slug}))
     assert response.status_code == 302
     assert client.get(public_url).status_code == 200
-    coordinator.post(reverse("campaigns:staff_unpublish", kwargs={"slug": campaign.slug}))
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(reverse("campaigns:staff_unpublish", kwargs={"slug": campaign.slug}))
     assert client.get(public_url).status_code == 404
     assert list(AuditEvent.objects.filter(object_type="campaigns.campaign").values_list("action", flat=True)) == [
         "campaign.published",

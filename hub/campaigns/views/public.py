@@ -3,6 +3,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
+from hub.campaigns.page_cache import anonymous_page_cache
 from hub.campaigns.sections import campaign_live_numbers, campaign_sections
 from hub.campaigns.selectors import (
     campaign_public_get,
@@ -18,6 +19,7 @@ LIVE_CACHE_SECONDS = 10
 LIVE_MAX_AGE = 15
 
 
+@anonymous_page_cache
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = campaign_public_get(slug=slug)
     if campaign is None:
