@@ -8,8 +8,9 @@ PY=.venv/bin/python
 
 "$PY" manage.py db_worker --interval 1 --no-reload &
 WORKER_PID=$!
-# Timed work (training offers, reminders, feedback requests; social moments and posts; bulletins; screening review reminders; pre-rendered campaign pages) once a minute.
-( while sleep 60; do "$PY" manage.py training_tasks >/dev/null || true; "$PY" manage.py social_tasks >/dev/null || true; "$PY" manage.py broadcasts_tasks >/dev/null || true; "$PY" manage.py screening_tasks >/dev/null || true; "$PY" manage.py prerender_refresh >/dev/null || true; done ) &
+# Timed work once a minute (bulletins, social moments and posts, training offers and reminders,
+# screening reminders, pre-rendered campaign pages: hub/core/management/commands/minute_tasks.py).
+( while sleep 60; do "$PY" manage.py minute_tasks >/dev/null || true; done ) &
 TIMER_PID=$!
 trap 'kill "$WORKER_PID" "$TIMER_PID" 2>/dev/null || true' EXIT INT TERM
 

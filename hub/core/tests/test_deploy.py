@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.core.management import get_commands
 
+from hub.core.management.commands.minute_tasks import MINUTE_TASKS
 from hub.core.tests.test_settings import PRODUCTION_ENV, run_manage
 
 BASE = Path(settings.BASE_DIR)
@@ -87,12 +88,7 @@ def test_env_example_names_only_variables_something_reads():
 
 
 def manage_commands(path: Path) -> list[str]:
-    text = path.read_text()
-    found = MANAGE_COMMAND.findall(text)
-    # deploy/hub-tasks.sh runs its list in a loop: `for command in a b c; do ... manage.py "$command"`.
-    for names in re.findall(r"for command in ([a-z_ ]+);", text):
-        found += names.split()
-    return found
+    return MANAGE_COMMAND.findall(path.read_text())
 
 
 def test_systemd_units_and_scripts_run_manage_py_commands_that_exist():
@@ -103,17 +99,19 @@ def test_systemd_units_and_scripts_run_manage_py_commands_that_exist():
         for command in manage_commands(path):
             assert command in known, f"{path.relative_to(BASE)} runs manage.py {command}, which does not exist"
             seen.add(command)
-    assert {"db_worker", "backup", "verify_audit", "outbox_sweep"} <= seen
+    assert {"db_worker", "backup", "verify_audit", "minute_tasks"} <= seen
+    for command in MINUTE_TASKS:
+        assert command in known, f"minute_tasks runs manage.py {command}, which does not exist"
 
 
 def test_timed_work_is_the_same_in_the_unit_the_script_and_make_run():
-    unit = manage_commands(SYSTEMD / "hub-tasks.service")
-    script = manage_commands(DEPLOY / "hub-tasks.sh")
-    assert unit == script, "hub-tasks.service and deploy/hub-tasks.sh must run the same commands in the same order"
-    # Whatever `make run` does once a minute, production must do too.
-    run_local = set(manage_commands(BASE / "scripts" / "run-local.sh")) - {"db_worker", "demo_logins", "runserver"}
-    assert run_local <= set(unit), f"hub-tasks.service lacks {sorted(run_local - set(unit))} (scripts/run-local.sh)"
-    assert {"training_tasks", "social_tasks", "broadcasts_tasks", "screening_tasks", "outbox_sweep"} <= set(unit)
+    # All three run the one command that holds the list, so they cannot drift apart.
+    for path in (SYSTEMD / "hub-tasks.service", DEPLOY / "hub-tasks.sh", BASE / "scripts" / "run-local.sh"):
+        timed = set(manage_commands(path)) - {"db_worker", "demo_logins", "runserver"}
+        assert timed == {"minute_tasks"}, f"{path.relative_to(BASE)} runs {sorted(timed)} as its timed work"
+    expected = {"outbox_sweep", "broadcasts_tasks", "social_tasks", "training_tasks", "screening_tasks"}
+    assert expected <= set(MINUTE_TASKS)
+    assert MINUTE_TASKS[-1] == "prerender_refresh"  # after the others: the pages show what they changed
 
 
 def unit_settings(path: Path) -> dict[str, list[str]]:
