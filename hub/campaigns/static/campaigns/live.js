@@ -31,7 +31,9 @@
     if (document.hidden) {
       return;
     }
-    fetch(url, { credentials: "omit", headers: { Accept: "application/json" } })
+    // "no-cache": asked of the server each time, never taken from the browser's own cache,
+    // whose older answer would undo the newer numbers of a page just rendered.
+    fetch(url, { cache: "no-cache", credentials: "omit", headers: { Accept: "application/json" } })
       .then(function (response) {
         return response.ok ? response.json() : null;
       })

@@ -2,7 +2,7 @@
 from live.json (campaigns/live.js)."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from playwright.sync_api import Page, expect
 
 from hub.campaigns import prerender
@@ -39,3 +39,23 @@ def test_a_stale_pre_rendered_page_shows_the_live_numbers(page: Page, live_serve
     expect(page.locator('[data-live="moment-reach"]')).to_have_text("2,500")
     expect(page.locator("progress.hub-progress")).to_have_js_property("value", 1)
     expect(page.locator(f'[data-live="places-{session.pk}"]')).to_have_text("4 places left")
+
+
+def test_the_browsers_own_copy_of_older_numbers_never_undoes_a_newer_page(page: Page, live_server):
+    campaign = CampaignFactory(published=True)
+    ChannelFactory(campaign=campaign)
+    moment = MomentFactory(campaign=campaign, goal=10)
+    page_url = f"{live_server.url}/campaigns/{campaign.slug}/"
+    with page.expect_response(lambda response: response.url.endswith("/live.json")):
+        page.goto(page_url)  # live.json says 0, and may be kept by the browser for 15 s
+    expect(page.locator("#moment-progress-label")).to_have_text("0 of 10 supporters (0%)")
+
+    moments.supporter_signup(
+        moment=moment, first_name="Sam", email="sam@example.org", handles={"x": {"handle": "@sam", "followers": 10}}
+    )
+    for each in caches.all():  # the server's copies have expired (page_cache.py, live.json)
+        each.clear()
+    with page.expect_response(lambda response: response.url.endswith("/live.json")) as live:
+        page.goto(page_url)  # a new render says 1
+    assert live.value.json()["moment"]["supporters"] == 1  # asked of the server, not the browser's cache
+    expect(page.locator("#moment-progress-label")).to_have_text("1 of 10 supporters (10%)")
