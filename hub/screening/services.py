@@ -320,9 +320,16 @@ def screening_submit(*, screening: Screening, actor, lock_version: int, request=
     locked.submitted_at = now
     locked.submitted_by = actor
     locked.review_due = review_date(result.next_steps, now)
-    locked.child = _child_link(blind_index(name=locked.child_name, date_of_birth=born))
-    # This is now the child's latest screening (submissions of one child are serialised by the child row lock).
-    Child.objects.select_for_update().filter(pk=locked.child.pk).first()
+    blind = blind_index(name=locked.child_name, date_of_birth=born)
+    # The child's row lock serialises submissions of one child, and a submission with the
+    # child's anonymisation (retention.py), which removes the blind index under that lock.
+    child = Child.objects.select_for_update().get(pk=_child_link(blind).pk)
+    if child.blind_index != blind:
+        # Anonymised while this submission waited for the lock: the screening starts a new
+        # child, as any screening after anonymisation does.
+        child = Child.objects.select_for_update().get(pk=_child_link(blind).pk)
+    locked.child = child
+    # This is now the child's latest screening.
     Screening.objects.filter(child=locked.child, is_latest=True).update(is_latest=False)
     locked.is_latest = True
     locked.updated_at = now

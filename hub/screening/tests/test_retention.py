@@ -4,12 +4,14 @@ blind index removed, aggregates kept, each one audited; a dry run only lists."""
 
 import datetime
 import json
+import threading
+import time
 from io import StringIO
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,8 +23,8 @@ from hub.conftest import verified_client
 from hub.core.errors import ApplicationError
 from hub.screening.models import CategoryChange, Child, HubDecision, Screening
 from hub.screening.retention import retention_due, retention_run_daily, screenings_anonymise
-from hub.screening.services import category_raise, hub_decision_record
-from hub.screening.tests.factories import submitted_make
+from hub.screening.services import category_raise, hub_decision_record, screening_submit
+from hub.screening.tests.factories import all_no, draft_make, submitted_make, tool_loaded
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +299,35 @@ def test_pages_still_work_for_an_anonymised_child(practitioner, officer):
     assert "Category 3" in detail and "Raise the category" not in detail
     export = hub.get(reverse("screening:subject_access_json", kwargs={"child_id": screening.child_id}))
     assert export.status_code == 200 and json.loads(export.content)["child"]["anonymised"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_that_waited_while_its_child_was_anonymised_starts_a_new_child(practitioner, officer):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time: the two cannot interleave")
+    born = _born(14)
+    old = _screened(practitioner, officer, born=born)
+    draft = draft_make(practitioner, answers=all_no(tool_loaded()), child_name=NAME, date_of_birth=born)
+    holding = threading.Event()
+
+    def anonymise_holding_the_childs_lock() -> None:
+        try:
+            with transaction.atomic():
+                Child.objects.select_for_update().get(pk=old.child_id)
+                holding.set()
+                time.sleep(0.5)  # the submission finds the child by its blind index, then waits for the lock
+                assert [item.screening_id for item in screenings_anonymise(now=_later(11))] == [old.pk]
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=anonymise_holding_the_childs_lock)
+    thread.start()
+    assert holding.wait(5)
+    new = screening_submit(screening=draft, actor=practitioner, lock_version=draft.lock_version)
+    thread.join()
+
+    assert Screening.objects.get(pk=old.pk).anonymised_at is not None
+    assert Child.objects.get(pk=old.child_id).blind_index is None
+    assert new.child_id != old.child_id  # not linked to the anonymised chronology
+    assert Child.objects.get(pk=new.child_id).blind_index is not None
+    assert Screening.objects.get(pk=new.pk).is_latest
