@@ -147,6 +147,19 @@ def _snapshot() -> Iterator[None]:
     if connection.in_atomic_block:
         yield  # the caller's transaction decides (tests run inside one)
         return
+    if connection.vendor == "sqlite":
+        # A plain BEGIN: in WAL mode a read transaction keeps one snapshot from its first
+        # query and takes no lock, where atomic() here begins IMMEDIATE (the write lock,
+        # settings.DATABASES) and would hold every writer back while the profile counts.
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("COMMIT")  # nothing was written: this only ends the snapshot
+        return
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

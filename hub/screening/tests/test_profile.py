@@ -4,6 +4,7 @@ suppressed tables an analyst gets."""
 
 import datetime
 import importlib
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +18,7 @@ from hub.accounts.tests.factories import UserFactory
 from hub.reports.disclosure import GRAND, PRIMARY, cell, col_total
 from hub.reports.tests.oracle import problem_of, published_counts_safe, value_range
 from hub.screening import profile as P
-from hub.screening.models import Screening
+from hub.screening.models import Child, Screening
 from hub.screening.selectors import tool_definition
 from hub.screening.services import category_lower_decide, category_lower_request, category_raise
 from hub.screening.tests.factories import submitted_make
@@ -326,3 +327,27 @@ def test_analyst_tables_hide_small_counts_and_nothing_can_be_worked_out(practiti
         assert smallest < largest, var
     for key in ("indicators", "screenings_by_month", "changes_by_month"):
         assert not published_counts_safe(profile.table(key).figures, 5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_snapshot_holds_its_counts_without_holding_writers_back():
+    """Counted in one snapshot (a screening submitted meanwhile is in no table), and a
+    writer on another connection is not made to wait for the profile."""
+    Child.objects.create(blind_index="before")
+    written = threading.Event()
+
+    def write_on_another_connection() -> None:
+        try:
+            Child.objects.create(blind_index="during")
+            written.set()
+        finally:
+            connection.close()
+
+    with P._snapshot():
+        assert Child.objects.count() == 1
+        writer = threading.Thread(target=write_on_another_connection)
+        writer.start()
+        writer.join(timeout=10)
+        assert written.is_set(), "the writer waited for the profile's snapshot"
+        assert Child.objects.count() == 1  # still the snapshot's data
+    assert Child.objects.count() == 2
