@@ -249,6 +249,9 @@ AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", "")
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 
 # --- Screening ------------------------------------------------------------------
+# The UK nation whose bank holidays are not working days in screening deadlines:
+# ENG (England), WLS (Wales), SCT (Scotland) or NIR (Northern Ireland).
+BANK_HOLIDAYS_REGION = env_str("BANK_HOLIDAYS_REGION", "ENG")
 # Identifying details of children: AES-256-GCM keys as "id:key,id:key" (each key
 # 32 bytes in url-safe base64); the key named by SCREENING_ENCRYPTION_KEY_ID (or
 # else the first) encrypts, all decrypt. After adding a key and making it current,

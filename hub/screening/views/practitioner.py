@@ -16,7 +16,7 @@ from hub.accounts.decorators import staff_required
 from hub.core.errors import ApplicationError
 from hub.core.forms import form_add_application_error, form_data
 from hub.screening import services
-from hub.screening.deadlines import steps_due
+from hub.screening.deadlines import bank_holidays_region_name, steps_due
 from hub.screening.forms import ACTION_SUBMIT, CategoryChangeForm, ScreeningForm, answer_choices
 from hub.screening.models import Screening
 from hub.screening.selectors import (
@@ -212,6 +212,7 @@ def screening_detail(request: HttpRequest, public_id) -> HttpResponse:
             computed_rule=definition.category_rule(screening.computed_category),
             entry=entry,
             steps=steps,
+            bank_holidays_in=bank_holidays_region_name(),
             emergency_steps=[item for item in steps if any(contact.phone == "999" for contact in item.step.contacts)],
             highest=max(rule.category for rule in definition.rules.categories),
             lowest=min(rule.category for rule in definition.rules.categories),
