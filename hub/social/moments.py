@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -213,16 +213,15 @@ def moment_progress(moment: Moment, *, at: datetime.datetime | None = None) -> M
         active = supporters
     else:
         active = supporters.filter(withdrawn_at__isnull=True)
-    reach_rows = (
+    # Summed by the database (SUM over the grouped subquery): one number comes back, not a
+    # row per handle, which on awareness day is tens of thousands of rows per page drawn.
+    reach = (
         SupporterHandle.objects.filter(supporter__in=active, followers__isnull=False)
         .values("network", "handle")
         .annotate(most=Max("followers"))
+        .aggregate(total=Sum("most"))["total"]
     )
-    return MomentProgress(
-        supporters=active.count(),
-        goal=moment.goal,
-        estimated_reach=sum(row["most"] for row in reach_rows),
-    )
+    return MomentProgress(supporters=active.count(), goal=moment.goal, estimated_reach=reach or 0)
 
 
 # --- At the deadline and at the moment ------------------------------------------------------
