@@ -3,11 +3,12 @@
 nginx serves most visitors the pre-rendered file (prerender.py). Some still reach Django:
 a link with a query string (posts shared on social networks carry ?utm_source= or
 ?fbclid=, and nginx sends any query string to the app), a stack without nginx in front,
-or the moment before a file is first written. A full render costs 10 to 20 ms of CPU, so
-on awareness day those visitors alone could use up the web server. Each web process
-therefore keeps the anonymous page it last rendered for CAMPAIGN_PAGE_CACHE_SECONDS and
-answers from that copy; the middleware still runs on every answer (security headers,
-Content-Security-Policy).
+or the moment before a file is first written. A full render costs some 30 ms of CPU
+(Python and PostgreSQL), so on awareness day those visitors alone could use up the web
+server (bench/spike.py: about 70 renders a second on 2 cores). The web processes therefore
+answer them from a copy of the anonymous page rendered at most CAMPAIGN_PAGE_CACHE_SECONDS
+before (0.5 to 0.7 ms a request); the middleware still runs on every answer (security
+headers, Content-Security-Policy).
 
 Who gets the copy: the rule of nginx's $hub_prerendered (deploy/nginx/snippets/hub-http.conf)
 without the query string: GET or HEAD with no session cookie (signed-in staff) and no
