@@ -47,6 +47,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import throwaway_db  # noqa: E402 (after the path is set)
+
 BENCH_DB_NAME = "hub_bench_broadcast"
 SINK_HOST = "127.0.0.1"
 
@@ -57,16 +60,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--batch-size", type=int, default=0, help="deliveries per worker batch (default: sending.BATCH_SIZE)"
     )
-    parser.add_argument(
-        "--database-url",
-        default="",
-        help="a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/ ; the bench creates and drops "
-        f"its own database {BENCH_DB_NAME!r} there (the URL's database name is not used). Default: SQLite.",
-    )
-    parser.add_argument(
-        "--sqlite-path",
-        default=str(ROOT / "var" / "bench-broadcast-send.sqlite3"),
-        help="the throwaway SQLite file (default var/bench-broadcast-send.sqlite3)",
+    throwaway_db.database_arguments(
+        parser, name=BENCH_DB_NAME, sqlite_default=ROOT / "var" / "bench-broadcast-send.sqlite3"
     )
     parser.add_argument(
         "--sink",
@@ -80,16 +75,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.messages < 1 or args.batch_size < 0:
         parser.error("--messages must be at least 1 and --batch-size not negative")
     return args
-
-
-def _training_bench():
-    """bench/training_booking_race.py, for its throwaway-database set-up and teardown."""
-    sys.path.insert(0, str(ROOT))
-    from bench import training_booking_race
-
-    # Its helpers read this module constant when called.
-    training_booking_race.BENCH_DB_NAME = BENCH_DB_NAME
-    return training_booking_race
 
 
 # --- The SMTP sink ----------------------------------------------------------------------
@@ -324,9 +309,8 @@ def bare_send(port: int, messages: list[tuple[str, list[str], bytes]]) -> tuple[
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sink = Sink(args.sink)  # before Django: a spawned child inherits nothing of it anyway
-    bench = _training_bench()
     try:
-        described = bench.django_setup(args)
+        described = throwaway_db.django_setup(args)
         from django.conf import settings
 
         from hub.broadcasts.models import Bulletin, Delivery
@@ -353,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
             bare_wall, bare_cpu = bare_send(sink.port, built)
             bare_stats = sink.stats()
         finally:
-            bench.django_teardown(args)
+            throwaway_db.django_teardown(args)
     finally:
         sink.stop()
 

@@ -44,6 +44,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import throwaway_db  # noqa: E402 (after the path is set)
+
 BENCH_DB_NAME = "hub_bench_profile"
 TARGET_MS = 300.0
 
@@ -79,16 +82,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2, help="times the whole timing is run (default 2)")
     parser.add_argument("--batch-size", type=int, default=5000, help="rows per bulk_create (default 5000)")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the data (default 7)")
-    parser.add_argument(
-        "--database-url",
-        default="",
-        help="a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/ ; the bench creates and drops "
-        f"its own database {BENCH_DB_NAME!r} there (the URL's database name is not used). Default: SQLite.",
-    )
-    parser.add_argument(
-        "--sqlite-path",
-        default=str(ROOT / "var" / "bench" / "profile-200k.sqlite3"),
-        help="the throwaway SQLite file (default var/bench/profile-200k.sqlite3)",
+    throwaway_db.database_arguments(
+        parser, name=BENCH_DB_NAME, sqlite_default=ROOT / "var" / "bench" / "profile-200k.sqlite3"
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     parser.add_argument(
@@ -104,21 +99,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.children < 1 or args.screenings < args.children or args.repeats < 1 or args.rounds < 1:
         parser.error("need --children >= 1, --screenings >= --children, --repeats >= 1, --rounds >= 1")
     return args
-
-
-def _training_bench():
-    """bench/training_booking_race.py, for its throwaway-database set-up and teardown."""
-    sys.path.insert(0, str(ROOT))
-    from bench import training_booking_race
-
-    # Its helpers read this module constant when called.
-    training_booking_race.BENCH_DB_NAME = BENCH_DB_NAME
-    return training_booking_race
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    return sorted_values[max(math.ceil(p / 100 * len(sorted_values)) - 1, 0)]
 
 
 # --- The data ---------------------------------------------------------------------------
@@ -541,15 +521,10 @@ def explain(filters) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    bench = _training_bench()
-    if not args.database_url:
-        Path(args.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
     if args.reuse:
         args.keep = True
-        # Its set-up would drop the database first.
-        bench._postgres_recreate = bench._sqlite_remove = lambda *args, **kwargs: None
     setup_started = time.perf_counter()
-    described = bench.django_setup(args)
+    described = throwaway_db.django_setup(args, fresh=not args.reuse)
     try:
         from django.core.management import call_command
         from django.utils import timezone
@@ -629,18 +604,18 @@ def main(argv: list[str] | None = None) -> int:
             failed = []
             for name, function in cases:
                 times, cpu = timed(function, args.repeats, args.warmup)
-                p50 = percentile(times, 50)
+                p50 = throwaway_db.percentile(times, 50)
                 ok = p50 < TARGET_MS
                 if not ok:
                     failed.append(name)
                 print(
-                    f"    {name:{width}} {p50:8.1f} {percentile(times, 95):8.1f} {times[-1]:8.1f}  "
-                    f"{'PASS' if ok else 'FAIL'}    {percentile(cpu, 50):8.1f}"
+                    f"    {name:{width}} {p50:8.1f} {throwaway_db.percentile(times, 95):8.1f} {times[-1]:8.1f}  "
+                    f"{'PASS' if ok else 'FAIL'}    {throwaway_db.percentile(cpu, 50):8.1f}"
                 )
         load = os.getloadavg()
         print(f"\n  load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     finally:
-        bench.django_teardown(args)
+        throwaway_db.django_teardown(args)
     if failed:
         print(f"Target (p50 under {TARGET_MS:.0f} ms) NOT met by: {', '.join(failed)}")
         return 1

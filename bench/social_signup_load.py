@@ -47,6 +47,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import throwaway_db  # noqa: E402 (after the path is set)
+
 BENCH_DB_NAME = "hub_bench_social"
 REPEAT_EVERY = 50  # every 50th sign-up reuses an earlier email: the update path
 SETTINGS_ENV = "HUB_BENCH_SOCIAL_SETTINGS"  # what the gunicorn workers must override, as JSON
@@ -73,34 +76,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="gunicorn worker processes (default 2 x cores + 1)",
     )
     parser.add_argument("--gunicorn-threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
-    parser.add_argument(
-        "--database-url",
-        default="",
-        help="a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/ ; the bench creates and drops "
-        f"its own database {BENCH_DB_NAME!r} there (the URL's database name is not used). Default: SQLite.",
-    )
-    parser.add_argument(
-        "--sqlite-path",
-        default=str(ROOT / "var" / "bench-social-signup.sqlite3"),
-        help="the throwaway SQLite file (default var/bench-social-signup.sqlite3)",
+    throwaway_db.database_arguments(
+        parser, name=BENCH_DB_NAME, sqlite_default=ROOT / "var" / "bench-social-signup.sqlite3"
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     args = parser.parse_args(argv)
     if args.requests < 1 or args.clients < 1 or args.gunicorn_workers < 1 or args.gunicorn_threads < 1:
         parser.error("--requests, --clients, --gunicorn-workers and --gunicorn-threads must be at least 1")
     return args
-
-
-def _training_bench():
-    """bench/training_booking_race.py, for its database set-up, teardown, server and
-    percentile. Imported lazily: gunicorn loads this file as a config file, where
-    neither it nor Django should be imported."""
-    sys.path.insert(0, str(ROOT))
-    from bench import training_booking_race
-
-    # Its throwaway-database helpers read this module constant when called.
-    training_booking_race.BENCH_DB_NAME = BENCH_DB_NAME
-    return training_booking_race
 
 
 # --- Settings shared with the gunicorn workers --------------------------------------
@@ -217,7 +200,9 @@ class GunicornServer:
 
 class ThreadedServer:
     def __init__(self, args: argparse.Namespace) -> None:
-        self.server, self.base = _training_bench().start_server(args.clients)
+        from bench.training_booking_race import start_server  # here: gunicorn reads this file as its config
+
+        self.server, self.base = start_server(args.clients)
         self.kind = "Django ThreadedWSGIServer (one process, a thread per connection)"
 
     def wait_ready(self, path: str) -> None:
@@ -333,8 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    bench = _training_bench()
-    described = bench.django_setup(args)
+    described = throwaway_db.django_setup(args)
     from django.db import connections
     from django.db.models import Count
 
@@ -364,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         errors = [error for result in results for error in result.errors]
         latencies = sorted(ms for result in results for ms in result.latencies_ms)
         wall = max(result.finished_at for result in results) - released
-        p = bench.percentile
+        p = throwaway_db.percentile
 
         print(f"Supporter sign-up load on {described}")
         print(f"  server      {server.kind}")
@@ -393,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         print("OK: no errors, no lost sign-ups, no duplicates")
         return 0
     finally:
-        bench.django_teardown(args)
+        throwaway_db.django_teardown(args)
 
 
 if __name__ == "__main__":

@@ -253,7 +253,7 @@ def run_signups(base: str, slug: str, env: dict[str, str], args: argparse.Namesp
     from django.db import connection
 
     from bench import social_signup_load as signup_bench
-    from bench.training_booking_race import percentile
+    from bench.throwaway_db import percentile
     from hub.core.models import OutboxMessage
     from hub.social.models import Moment, Supporter
     from hub.social.moments import signup_closed_reason

@@ -25,8 +25,6 @@ It prints counts, wall time, throughput and POST latency percentiles, and exits
 
 import argparse
 import http.cookiejar
-import math
-import os
 import re
 import sys
 import threading
@@ -39,6 +37,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.throwaway_db import (  # noqa: E402 (after the path is set)
+    database_arguments,
+    django_setup,
+    django_teardown,
+    percentile,
+)
+
 BENCH_DB_NAME = "hub_bench"
 
 
@@ -59,17 +66,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=200, help="simultaneous bookings (default 200)")
     parser.add_argument("--capacity", type=int, default=30, help="places on the session (default 30)")
-    parser.add_argument(
-        "--database-url",
-        default="",
-        help="a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/ ; the bench creates and drops "
-        f"its own database {BENCH_DB_NAME!r} there (the URL's database name is not used). Default: SQLite.",
-    )
-    parser.add_argument(
-        "--sqlite-path",
-        default=str(ROOT / "var" / "bench-training-booking.sqlite3"),
-        help="the throwaway SQLite file (default var/bench-training-booking.sqlite3)",
-    )
+    database_arguments(parser, name=BENCH_DB_NAME, sqlite_default=ROOT / "var" / "bench-training-booking.sqlite3")
     parser.add_argument(
         "--url",
         default="",
@@ -82,96 +79,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.requests < 1 or args.capacity < 1:
         parser.error("--requests and --capacity must be at least 1")
     return args
-
-
-# --- The throwaway database --------------------------------------------------------
-
-
-def _maintenance_conninfo(url: str) -> str:
-    """The same server, but its "postgres" database, for CREATE and DROP DATABASE."""
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
-
-
-def _postgres_recreate(url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(_maintenance_conninfo(url), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB_NAME)))
-        if not drop_only:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB_NAME)))
-
-
-def _sqlite_remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-def env_file_load(path: str) -> None:
-    """KEY=VALUE lines (comments and blank lines skipped) into the environment."""
-    for line in Path(path).read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#") and "=" in line:
-            key, _, value = line.partition("=")
-            os.environ[key.strip()] = value
-
-
-def django_setup(args: argparse.Namespace) -> str:
-    """Point Django at the throwaway database, set it up, migrate. Returns a description.
-    With --url: the running server's own database and settings, as they are."""
-    sys.path.insert(0, str(ROOT))
-    if getattr(args, "env_file", ""):
-        env_file_load(args.env_file)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import dj_database_url
-    import django
-    from django.conf import settings
-    from django.core.management import call_command
-
-    if getattr(args, "url", ""):
-        django.setup()
-        from django.db import connection
-
-        name = settings.DATABASES["default"]["NAME"]
-        return f"the server at {args.url} ({connection.vendor}, database {name}, {settings.SETTINGS_MODULE})"
-
-    database = dict(settings.DATABASES["default"])
-    if args.database_url:
-        _postgres_recreate(args.database_url)
-        parts = urllib.parse.urlsplit(args.database_url)
-        url = urllib.parse.urlunsplit((parts.scheme, parts.netloc, f"/{BENCH_DB_NAME}", parts.query, ""))
-        database = dj_database_url.parse(url, conn_max_age=0)
-        described = f"PostgreSQL ({parts.hostname}:{parts.port or 5432}/{BENCH_DB_NAME})"
-    else:
-        path = Path(args.sqlite_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _sqlite_remove(path)
-        if database.get("ENGINE") != "django.db.backends.sqlite3":
-            raise SystemExit("DATABASE_URL is set: pass --database-url to bench PostgreSQL, or unset it for SQLite.")
-        database["NAME"] = path
-        database.pop("TEST", None)
-        described = f"SQLite ({path})"
-    settings.DATABASES["default"] = database
-    # What a booking request does in production: queue the confirmation email
-    # as a task row. The test settings' immediate backend would also try to
-    # deliver it inside the request, which is not what is being measured.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
-    return described
-
-
-def django_teardown(args: argparse.Namespace) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    if args.keep or getattr(args, "url", ""):
-        return
-    if args.database_url:
-        _postgres_recreate(args.database_url, drop_only=True)
-    else:
-        _sqlite_remove(Path(args.sqlite_path))
 
 
 # --- The race --------------------------------------------------------------------
@@ -239,13 +146,6 @@ def race(url: str, people: int) -> tuple[list[Outcome], float]:
     with ThreadPoolExecutor(max_workers=people) as pool:
         outcomes = list(pool.map(one_person, range(people)))
     return outcomes, released[0]
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return float("nan")
-    return sorted_values[max(math.ceil(p / 100 * len(sorted_values)) - 1, 0)]
 
 
 def remote_cleanup(session, timeout: float = 180) -> str:
