@@ -43,7 +43,7 @@ from hub.screening.models import Screening
 from hub.screening.selectors import category_label, tool_definition, tool_version_current
 from hub.social.models import Moment, Pledge, Supporter
 from hub.social.moments import moment_progress
-from hub.training.reports import LOCAL_TZ, Period, Row, trained_by_month, trained_by_sector
+from hub.training.reports import LOCAL_TZ, Period, Row, month_starts, trained_by_month, trained_by_sector
 
 # Who may see exact screening counts: the hub, which sees every screening anyway.
 PERM_EXACT_SCREENINGS = "screening.view_all_screenings"
@@ -72,16 +72,6 @@ OUTCOMES = (TRAINED, SCREENINGS)
 
 
 # --- The period -------------------------------------------------------------------
-
-
-def month_starts(period: Period) -> list[datetime.date]:
-    """The first day of every month the period touches, in order."""
-    months = []
-    month = period.start.replace(day=1)
-    while month <= period.end:
-        months.append(month)
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-    return months
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:

@@ -95,7 +95,8 @@ def trained_by_course(period: Period, *, course: Course | None = None) -> list[R
     return _by_count([Row(item["session__course__title"], item["n"]) for item in counts])
 
 
-def _month_starts(period: Period) -> list[datetime.date]:
+def month_starts(period: Period) -> list[datetime.date]:
+    """The first day of every month the period touches, in order."""
     months = []
     month = period.start.replace(day=1)
     while month <= period.end:
@@ -114,7 +115,7 @@ def trained_by_month(period: Period, *, course: Course | None = None) -> list[Ro
         .order_by()
     )
     by_month = {item["month"].astimezone(LOCAL_TZ).date(): item["n"] for item in counts}
-    return [Row(f"{month:%B %Y}", by_month.get(month, 0)) for month in _month_starts(period)]
+    return [Row(f"{month:%B %Y}", by_month.get(month, 0)) for month in month_starts(period)]
 
 
 REPORTS = {
